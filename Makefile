@@ -1,0 +1,55 @@
+# Shuping — two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Debian packages the app needs: CJK fonts and HarfBuzz's subsetter for PDF export,
+# Pango for WeasyPrint. Tests also need poppler (pdftotext), Chromium and PostgreSQL.
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := poppler-utils chromium postgresql
+
+.PHONY: run test serve setup setup-test system system-test migrate demo clean check
+
+run: setup migrate demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup-test
+	bash .ci/test-all
+
+setup: system $(VENV)/.installed
+
+setup-test: system system-test $(VENV)/.installed-dev
+
+system:
+	@bash .ci/apt-ensure $(SYSTEM_PACKAGES)
+
+system-test:
+	@bash .ci/apt-ensure $(TEST_PACKAGES)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+migrate: setup
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+
+check: setup-test
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "述评 · 党组织书记抓基层党建工作述职评议考核"
+admin.site.site_title = "述评管理"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", include("reports.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("org/", include("branches.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]
