@@ -1,15 +1,33 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from branches.models import AuditEntry
 from branches.services import audit_record
 
-from .models import Cycle, Report
+from .models import FIGURES, SECTION_MAX_LENGTH, SECTIONS, Cycle, Report, ReportVersion
+
+TEXT_FIELDS = ["preamble", *SECTIONS]
+REQUIRED_SECTIONS = ["performance", "problems", "plans"]
+FIELD_LABELS = {"preamble": "导语及未归类内容", **SECTIONS}
+
+
+class ReportConflict(Exception):
+    """The report changed since the editor loaded it (another tab or device saved first)."""
+
+    def __init__(self, report):
+        super().__init__("该报告已在其他窗口或设备中被修改。")
+        self.report = report
+
+
+class ReportLocked(Exception):
+    """The report is submitted (or the cycle no longer accepts reports) and cannot be changed."""
 
 
 @transaction.atomic
 def cycle_create(*, organization, year, title, submission_deadline, by, review_deadline=None, meeting_date=None):
     """Create a cycle in the preparing state. Reports are created when it opens."""
-    cycle = Cycle.objects.create(
+    return Cycle.objects.create(
         organization=organization,
         year=year,
         title=title,
@@ -17,7 +35,6 @@ def cycle_create(*, organization, year, title, submission_deadline, by, review_d
         review_deadline=review_deadline,
         meeting_date=meeting_date,
     )
-    return cycle
 
 
 @transaction.atomic
@@ -42,3 +59,137 @@ def cycle_open(*, cycle, by, participants=None):
         obj=cycle,
     )
     return cycle
+
+
+def report_validate_lengths(data):
+    """Raise ValidationError (per field, in Chinese) for sections over their maximum length."""
+    errors = {}
+    for field in TEXT_FIELDS:
+        text = data.get(field)
+        if text is not None and len(text) > SECTION_MAX_LENGTH[field]:
+            errors[field] = (
+                f"“{FIELD_LABELS[field]}”最多 {SECTION_MAX_LENGTH[field]} 字，当前 {len(text)} 字，"
+                f"请精简 {len(text) - SECTION_MAX_LENGTH[field]} 字。"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def report_requires_rectification(report):
+    """The 上年度问题整改情况 section is required once the organization was reviewed in an earlier year."""
+    return Report.objects.filter(
+        organization_id=report.organization_id,
+        cycle__organization_id=report.cycle.organization_id,
+        cycle__year__lt=report.cycle.year,
+        status=Report.Status.SUBMITTED,
+    ).exists()
+
+
+def _lock(report):
+    return Report.objects.select_for_update().select_related("cycle").get(pk=report.pk)
+
+
+@transaction.atomic
+def report_save_draft(*, report, by, data, base_revision):
+    """Save the editor's text. `data` holds any of the text fields and figures.
+
+    Raises ReportLocked if the report can no longer be edited, ReportConflict if
+    someone saved a newer revision since `base_revision`, ValidationError if too long.
+    """
+    locked = _lock(report)
+    if not locked.is_editable or not locked.cycle.accepts_reports:
+        raise ReportLocked("报告已提交或本年度已停止收集，不能再修改。")
+    if base_revision is not None and int(base_revision) != locked.revision:
+        raise ReportConflict(locked)
+    report_validate_lengths(data)
+    for field in TEXT_FIELDS:
+        if field in data:
+            setattr(locked, field, data[field])
+    for field in FIGURES:
+        if field in data:
+            setattr(locked, field, data[field])
+    if locked.status == Report.Status.NOT_STARTED:
+        locked.status = Report.Status.DRAFT
+    locked.revision += 1
+    locked.updated_by = by
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def report_submit(*, report, by):
+    """Submit the report: validate, snapshot an immutable version, mark late after the deadline.
+
+    Submitting an already submitted report (a double click) returns its latest version
+    without creating another.
+    """
+    locked = _lock(report)
+    if locked.status == Report.Status.SUBMITTED:
+        return locked.versions.order_by("-number").first()
+    if not locked.cycle.accepts_reports:
+        raise ReportLocked("本年度述职报告收集已结束，不能提交。")
+    errors = {}
+    required = REQUIRED_SECTIONS + (["rectification"] if report_requires_rectification(locked) else [])
+    for field in required:
+        if not getattr(locked, field).strip():
+            errors[field] = f"请填写“{FIELD_LABELS[field]}”后再提交。"
+    try:
+        report_validate_lengths({field: getattr(locked, field) for field in TEXT_FIELDS})
+    except ValidationError as error:
+        errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    is_late = now > locked.cycle.submission_deadline
+    number = locked.versions.count() + 1
+    version = ReportVersion.objects.create(
+        report=locked,
+        number=number,
+        figures={field: getattr(locked, field) for field in FIGURES},
+        submitted_at=now,
+        submitted_by=by,
+        is_late=is_late,
+        **{field: getattr(locked, field) for field in TEXT_FIELDS},
+    )
+    locked.status = Report.Status.SUBMITTED
+    locked.submitted_at = now
+    locked.is_late = is_late
+    locked.updated_by = by
+    locked.save()
+    audit_record(
+        organization=locked.organization,
+        actor=by,
+        action=AuditEntry.Action.REPORT_SUBMITTED,
+        summary=f"{locked} 第{number}版{'（逾期）' if is_late else ''}",
+        obj=locked,
+    )
+    return version
+
+
+@transaction.atomic
+def report_return(*, report, by, reason):
+    """Send a submitted report back to its secretary for revision, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写退回原因。"})
+    locked = _lock(report)
+    if locked.status != Report.Status.SUBMITTED:
+        raise ReportLocked("只有已提交的报告才能退回修改。")
+    if locked.cycle.is_closed:
+        raise ReportLocked("本年度评议已结束，不能退回。")
+    locked.status = Report.Status.RETURNED
+    locked.return_reason = reason
+    locked.returned_at = timezone.now()
+    locked.returned_by = by
+    locked.revision += 1
+    locked.save()
+    audit_record(
+        organization=locked.organization,
+        actor=by,
+        action=AuditEntry.Action.REPORT_RETURNED,
+        summary=f"{locked} 退回修改",
+        reason=reason,
+        obj=locked,
+    )
+    return locked

@@ -4,4 +4,6 @@ from . import views
 
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]
