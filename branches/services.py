@@ -43,3 +43,32 @@ def audit_record(*, organization, actor, action, summary, obj=None, reason="", c
         reason=reason,
         changes=changes or {},
     )
+
+
+ADMINISTRATOR_GROUP = "组织部门管理员"
+ADMINISTRATOR_PERMISSIONS = [
+    ("branches", "organization", ["view", "add", "change"]),
+    ("branches", "user", ["view", "add", "change"]),
+    ("branches", "auditentry", ["view"]),
+]
+
+
+@transaction.atomic
+def administrator_grant(*, organization, user):
+    """Make `user` an administrator of `organization` with access to the management site."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=ADMINISTRATOR_GROUP)
+    codenames = [
+        (app, f"{action}_{model}") for app, model, actions in ADMINISTRATOR_PERMISSIONS for action in actions
+    ]
+    query = Permission.objects.none()
+    for app, codename in codenames:
+        query |= Permission.objects.filter(content_type__app_label=app, codename=codename)
+    group.permissions.set(query)
+    user.groups.add(group)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    organization.administrators.add(user)
+    return user

@@ -8,6 +8,8 @@ def _fast_tests(settings, tmp_path):
     # Fast hashing, no login throttling state between tests, files in a temporary folder.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False
+    # The test client speaks plain http; production's https redirect is tested on its own.
+    settings.SECURE_SSL_REDIRECT = False
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
