@@ -11,5 +11,6 @@ def roles(request):
             "secretary": user.led_organizations.exists(),
             "reviewer": user.committee_organizations.exists(),
             "administrator": is_administrator(user),
-        }
+        },
+        "unread_notifications": user.notifications.filter(read_at=None).count(),
     }

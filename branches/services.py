@@ -1,6 +1,10 @@
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import timezone
 
-from .models import AuditEntry, Organization
+from .models import AuditEntry, Notification, Organization
 
 
 def _path_for(organization):
@@ -56,8 +60,6 @@ ADMINISTRATOR_PERMISSIONS = [
 @transaction.atomic
 def administrator_grant(*, organization, user):
     """Make `user` an administrator of `organization` with access to the management site."""
-    from django.contrib.auth.models import Group, Permission
-
     group, _ = Group.objects.get_or_create(name=ADMINISTRATOR_GROUP)
     codenames = [
         (app, f"{action}_{model}") for app, model, actions in ADMINISTRATOR_PERMISSIONS for action in actions
@@ -72,3 +74,25 @@ def administrator_grant(*, organization, user):
         user.save(update_fields=["is_staff"])
     organization.administrators.add(user)
     return user
+
+
+def notify(*, users, text, url="", email=False):
+    """Send an in-app notification to each of `users`; also by email when asked and configured."""
+    users = [user for user in users if user is not None]
+    Notification.objects.bulk_create([Notification(user=user, text=text[:300], url=url) for user in users])
+    if email:
+        messages = [
+            ("【述评】" + text[:60], f"{text}\n{url}", settings.DEFAULT_FROM_EMAIL, [user.email])
+            for user in users
+            if user.email
+        ]
+        send_mass_mail(messages, fail_silently=True)
+    return len(users)
+
+
+def notifications_mark_read(*, user, notification_ids=None):
+    """Mark the user's notifications read: the given ones, or all."""
+    unread = Notification.objects.filter(user=user, read_at=None)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

@@ -1,1 +1,20 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from .services import notifications_mark_read
+
+
+@login_required
+def notifications(request):
+    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
+    return render(request, "branches/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    ids = request.POST.getlist("id") or None
+    notifications_mark_read(user=request.user, notification_ids=ids)
+    return redirect("branches:notifications")
