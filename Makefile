@@ -16,8 +16,13 @@ TEST_PACKAGES := poppler-utils chromium postgresql
 run: setup migrate demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Production settings (DEBUG off, collectstatic, WhiteNoise, gunicorn) over plain http.
+serve: setup
+	HOST=$(HOST) PORT=$(PORT) bash .ci/serve
+
+# Both databases; e.g. `make test PYTEST_ARGS="-k login"` or PYTEST_ARGS="--sqlite-only".
 test: setup-test
-	bash .ci/test-all
+	bash .ci/test-all $(PYTEST_ARGS)
 
 setup: system $(VENV)/.installed
 
@@ -48,8 +53,7 @@ demo: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 
 check: setup-test
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	bash .ci/test-all --checks-only
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts

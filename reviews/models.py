@@ -71,6 +71,10 @@ class ResultSettings(models.Model):
     top_grade_cap_denominator = models.PositiveSmallIntegerField("“好”等次比例上限（分母）", null=True, blank=True)
     show_rank = models.BooleanField("向书记公布排名", default=True)
     show_reviewer_names = models.BooleanField("向书记显示评议人姓名", default=False)
+    # When results were last computed, and when something they depend on (settings, rubric,
+    # assignments, routine scores) last changed; reviews carry their own updated_at.
+    results_computed_at = models.DateTimeField("结果计算时间", null=True, blank=True, editable=False)
+    results_changed_at = models.DateTimeField("影响结果的最后修改", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "结果设置"

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -90,8 +91,9 @@ RECTIFICATION_TEXT = (
 )
 
 
-def quantize(value):
-    return Decimal(value).quantize(Decimal("0.5"), rounding=ROUND_HALF_UP)
+def half_points(value):
+    """Round to whole or half points, as reviewers score."""
+    return (Decimal(value) * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2
 
 
 class Command(BaseCommand):
@@ -106,10 +108,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("演示数据已生成。所有演示账号的密码均为 shuping2026。"))
 
     def user(self, username, name, **extra):
-        user = User(username=username, name=name, **extra)
-        user.set_password(PASSWORD)
-        user.save()
-        return user
+        # One hash for all demo accounts: they share the password, and hashing is slow by design.
+        if not hasattr(self, "_password_hash"):
+            self._password_hash = make_password(PASSWORD)
+        return User.objects.create(username=username, name=name, password=self._password_hash, **extra)
 
     def seed(self):
         rng = random.Random(2026)
@@ -151,7 +153,7 @@ class Command(BaseCommand):
             self.write_and_submit(report, texts[index % 2], branch.secretary, figures_seed=index)
             target = LAST_YEAR_TARGETS[index]
             for offset, reviewer in enumerate(reviewers):
-                points = {c.pk: min(c.max_points, quantize(c.max_points * Decimal(target + offset - 1) / 100)) for c in criteria}
+                points = {c.pk: min(c.max_points, half_points(c.max_points * Decimal(target + offset - 1) / 100)) for c in criteria}
                 problems = [
                     {"text": text, "category": categories[category]}
                     for text, category in rng.sample(PROBLEMS, 2)
@@ -200,7 +202,7 @@ class Command(BaseCommand):
             review_services.review_save(
                 report=report,
                 reviewer=reviewer,
-                scores={c.pk: quantize(c.max_points * Decimal("0.86")) for c in criteria},
+                scores={c.pk: half_points(c.max_points * Decimal("0.86")) for c in criteria},
                 comment=COMMENTS[1],
                 suggested_grade=Grade.GOOD,
                 problems=[{"text": PROBLEMS[4][0], "category": categories[PROBLEMS[4][1]]}],

@@ -1,0 +1,267 @@
+"""Benchmark of the exports. Prints figures; asserts nothing (timings belong here, not in tests).
+
+    .venv/bin/python bench/bench_pdf.py [--organizations 500] [--runs 5] [--skip-slow]
+
+1. A ~9-page report (real texts from reports/seed_texts) rendered in the Party-document
+   layout, with HarfBuzz's subsetter (the fast path WeasyPrint takes when
+   libharfbuzz-subset is installed) and, for comparison, with fontTools (forced by hiding
+   HarfBuzz-Subset from WeasyPrint, as on a machine without the library).
+2. A summary of N organizations (default 500) as PDF and .xlsx, from a temporary SQLite
+   database filled through the app's services (submitted reports, reviews, routine
+   scores, computed results), and one organization's result sheet.
+
+Targets (issue 4): report < 0.5 s; 500-organization summary < 10 s, peak memory < 1 GB.
+Peak memory is the process's maximum resident set size (getrusage), so it includes
+Django, the data and the fonts: an upper bound for any single document.
+"""
+
+import argparse
+import datetime
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(function, *args, runs=1, **kwargs):
+    """(best wall seconds, best CPU seconds, median wall seconds, last value) over `runs` calls.
+
+    CPU time is printed too: on a shared machine wall time includes waiting for a core."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        value = function(*args, **kwargs)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return min(walls), min(cpus), statistics.median(walls), value
+
+
+def line(label, wall, cpu, extra=""):
+    print(f"  {label:<40} {wall:7.3f} s  (cpu {cpu:6.3f} s)  {extra}")
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def nine_page_report():
+    """An unsaved report and version (the renderer needs no database) from two real reports."""
+    from django.utils import timezone
+
+    from branches.models import Organization, User
+    from reports.models import Cycle, Report, ReportVersion
+    from reports.splitter import split_report
+
+    seeds = ROOT / "reports" / "seed_texts"
+    first = split_report((seeds / "report-community-branch-2023.txt").read_text(encoding="utf-8"))
+    second = split_report((seeds / "summary-agency-branch-2022.txt").read_text(encoding="utf-8"))
+    organization = Organization(name="幸福社区党支部", secretary=User(username="s", name="陈晓燕"))
+    report = Report(organization=organization, cycle=Cycle(year=2024, organization=Organization(name="城关街道党工委")))
+    version = ReportVersion(
+        report=report,
+        number=1,
+        preamble=first["preamble"],
+        performance=first["performance"] + "\n" + second["performance"][:1700],
+        problems=first["problems"],
+        plans=first["plans"],
+        rectification=second["problems"],
+        figures={"member_meetings": 4, "committee_meetings": 12, "theme_days": 12, "member_count": 26},
+        submitted_at=timezone.now(),
+    )
+    return report, version
+
+
+def bench_report(runs):
+    from reports.pdf import report_pdf
+
+    report, version = nine_page_report()
+    print("\nReport in the Party-document layout (GB/T 9704)")
+    wall, cpu, _median, rendered = measure(report_pdf, report, version=version)
+    line("first render (loads Pango and fonts)", wall, cpu, f"{rendered.page_count} pages")
+    wall, cpu, median, rendered = measure(report_pdf, report, version=version, runs=runs)
+    line(f"render, best of {runs}", wall, cpu, f"median {median:.3f} s; {rendered.page_count} pages")
+    print(f"  size {len(rendered.content) // 1024} KiB; characters without a glyph: {rendered.missing_glyphs or 'none'}")
+    _report_breakdown(report, version)
+
+
+def bench_slow_path(runs):
+    """The same report with fontTools subsetting, as on a machine without libharfbuzz-subset."""
+    import logging
+
+    import weasyprint.pdf.fonts as weasyprint_fonts
+
+    from reports.pdf import report_pdf
+
+    report, version = nine_page_report()
+    print("\nSubsetters compared on the report")
+    fast_wall, fast_cpu, _median, _rendered = measure(report_pdf, report, version=version, runs=runs)
+    line(f"HarfBuzz hb-subset, best of {runs}", fast_wall, fast_cpu)
+    saved = weasyprint_fonts.harfbuzz_subset
+    weasyprint_fonts.harfbuzz_subset = None  # what WeasyPrint sees when the library is missing
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # one warning per font otherwise
+    try:
+        wall, cpu, _median, slow = measure(report_pdf, report, version=version)
+    finally:
+        weasyprint_fonts.harfbuzz_subset = saved
+    line("fontTools (forced slow path)", wall, cpu, f"{slow.page_count} pages, {len(slow.content) // 1024} KiB")
+    print(f"  HarfBuzz is faster by {wall / fast_wall:.1f}× (wall), {cpu / fast_cpu:.1f}× (cpu)")
+    print(f"  peak memory (process, max RSS) {peak_rss_mb():.0f} MB")
+
+
+def _report_breakdown(report, version):
+    """Where the time goes: layout, drawing, and per font face the subsetting."""
+    import weasyprint
+    import weasyprint.pdf.fonts as weasyprint_fonts
+    from django.template.loader import render_to_string
+
+    from reports.pdf import PDF_STATIC_DIR, report_pdf_context, static_only_fetcher
+
+    html = render_to_string("pdf/report.html", report_pdf_context(report, version=version))
+    spent = {"subset": 0.0}
+    original = weasyprint_fonts.Font.clean
+
+    def clean(font, *args, **kwargs):
+        start = time.perf_counter()
+        original(font, *args, **kwargs)
+        spent["subset"] += time.perf_counter() - start
+
+    weasyprint_fonts.Font.clean = clean
+    try:
+        start = time.perf_counter()
+        document = weasyprint.HTML(
+            string=html, base_url=PDF_STATIC_DIR.as_uri() + "/", url_fetcher=static_only_fetcher()
+        ).render()
+        laid_out = time.perf_counter()
+        document.write_pdf()
+        written = time.perf_counter()
+    finally:
+        weasyprint_fonts.Font.clean = original
+    faces = ", ".join(sorted({font.family for font in document.fonts.values()}))
+    print(f"  breakdown: layout {laid_out - start:.3f} s, drawing + PDF {written - laid_out:.3f} s, "
+          f"of which font subsetting {spent['subset']:.3f} s for {len(document.fonts)} faces ({faces})")
+
+
+# --- the summary ----------------------------------------------------------------------------
+
+
+def build_cycle(organizations, reviewers=5):
+    """A committee with `organizations` branches, all reports submitted and reviewed, results computed."""
+    from django.utils import timezone
+
+    from branches.models import Organization, User
+    from branches.services import organization_create
+    from reports.models import Report, ReportVersion
+    from reviews import services as review_services
+    from reviews.models import Problem, ProblemCategory, Review, Score
+
+    rng = random.Random(4)
+    admin = User.objects.create(username="admin", name="组织部", is_superuser=True)
+    committee = organization_create(name="城关街道党工委", kind=Organization.Kind.COMMITTEE)
+    members = [User.objects.create(username=f"reviewer{i}", name=f"评议人员{i}") for i in range(reviewers)]
+    committee.committee_members.set(members)
+    secretaries = User.objects.bulk_create([User(username=f"secretary{i}", name=f"书记{i}") for i in range(organizations)])
+    for i, secretary in enumerate(secretaries):
+        organization_create(name=f"第{i + 1}社区党支部", parent=committee, secretary=secretary, order=i)
+    cycle = review_services.cycle_launch(
+        organization=committee,
+        year=2024,
+        title="2024年度党组织书记抓基层党建工作述职评议",
+        submission_deadline=timezone.now() + datetime.timedelta(days=30),
+        by=admin,
+    )
+    # Bulk writes for the volume: what the services would store, without 30,000 round trips.
+    now = timezone.now()
+    reports = list(cycle.reports.all())
+    versions = ReportVersion.objects.bulk_create(
+        [ReportVersion(report=r, number=1, performance="一、工作开展情况", problems="问题", plans="打算", submitted_at=now) for r in reports]
+    )
+    Report.objects.filter(cycle=cycle).update(status=Report.Status.SUBMITTED, submitted_at=now)
+    reviews = Review.objects.bulk_create(
+        [
+            Review(report=r, reviewer=m, version=v, status=Review.Status.SUBMITTED, comment="工作扎实。", submitted_at=now)
+            for r, v in zip(reports, versions, strict=True)
+            for m in members
+        ]
+    )
+    criteria = list(cycle.criteria.all())
+    Score.objects.bulk_create(
+        [
+            Score(review=review, criterion=c, points=Decimal(rng.randint(int(c.max_points) * 12, int(c.max_points) * 20)) / 20)
+            for review in reviews
+            for c in criteria
+        ]
+    )
+    categories = list(ProblemCategory.objects.all())
+    texts = ["三会一课记录不规范", "理论学习不够深入", "党员发展工作滞后", "党建与业务融合不够", "廉政风险防控不到位"]
+    Problem.objects.bulk_create(
+        [Problem(review=review, text=rng.choice(texts), category=rng.choice(categories)) for review in reviews[::2]]
+    )
+    review_services.routine_scores_set(
+        cycle=cycle, scores={r.pk: Decimal(rng.randint(6000, 10000)) / 100 for r in reports}, by=admin
+    )
+    review_services.results_compute(cycle=cycle, by=admin)
+    return cycle
+
+
+def bench_summary(organizations):
+    from reports.models import Report
+    from reports.pdf import render_pdf
+    from reviews.documents import result_pdf_for_report, summary_context, summary_workbook
+
+    print(f"\nSummary of {organizations} organizations (temporary SQLite database)")
+    wall, cpu, _median, cycle = measure(build_cycle, organizations)
+    line("building the data", wall, cpu)
+    before = peak_rss_mb()
+    data_wall, data_cpu, _median, context = measure(summary_context, cycle)
+    line("summary data (queries)", data_wall, data_cpu)
+    wall, cpu, _median, rendered = measure(render_pdf, "pdf/summary.html", context)
+    line("summary PDF rendering", wall, cpu, f"{rendered.page_count} pages, {len(rendered.content) // 1024} KiB")
+    line("summary PDF in all", data_wall + wall, data_cpu + cpu)
+    wall, cpu, _median, workbook = measure(summary_workbook, cycle)
+    line("summary .xlsx (queries included)", wall, cpu, f"{len(workbook) // 1024} KiB")
+    report = Report.objects.filter(cycle=cycle).select_related("cycle", "organization").first()
+    wall, cpu, _median, sheet = measure(result_pdf_for_report, report)
+    line("one organization's result sheet", wall, cpu, f"{sheet.page_count} pages")
+    print(f"  peak memory (process, max RSS) {peak_rss_mb():.0f} MB (before the summary: {before:.0f} MB)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--organizations", type=int, default=500, help="0 skips the summary")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-slow", action="store_true", help="do not time the fontTools subsetter")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as directory:
+        os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from weasyprint import __version__ as weasyprint_version
+        from weasyprint.pdf import fonts
+
+        subsetter = "loaded (fast path)" if fonts.harfbuzz_subset else "MISSING: fontTools slow path"
+        print(f"WeasyPrint {weasyprint_version}; HarfBuzz-Subset {subsetter}; {os.cpu_count()} CPUs")
+        bench_report(args.runs)
+        if args.organizations:
+            call_command("migrate", verbosity=0)
+            bench_summary(args.organizations)
+        if not args.skip_slow:  # last: fontTools holds whole font collections in memory
+            bench_slow_path(args.runs)
+
+
+if __name__ == "__main__":
+    main()

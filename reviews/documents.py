@@ -1,0 +1,345 @@
+"""The review documents: data → context for the result sheet of one organization and the
+annual summary (templates/pdf/result.html, summary.html), and the summary as an Excel
+workbook. Rendering itself is reports.pdf.render_pdf.
+
+Reviewer names: every document shows them only when the cycle's setting
+`show_reviewer_names` allows; otherwise reviewers are 评议人1, 评议人2 … (in a stable order).
+One rule for all documents, because result sheets are handed on and circulated.
+"""
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+
+from branches.models import User
+from reports.pdf import render_pdf, safe_filename
+
+from .computation import COMPONENTS, round2
+from .models import Problem, Review, Score
+from .selectors import cycle_results, grade_distribution, result_settings_for, secretary_result
+
+# How many distinct problems per category the summary lists.
+COMMON_PROBLEMS_PER_CATEGORY = 5
+
+
+def reviewer_labels(reviewers, show_names):
+    """{user id: label} for reviewers in the given order: their names, or 评议人1, 评议人2 …"""
+    return {
+        reviewer.pk: (reviewer.display_name if show_names else f"评议人{index}")
+        for index, reviewer in enumerate(reviewers, start=1)
+    }
+
+
+def components(settings):
+    """[(name, label, weight)] of the total's components that count this year (weight > 0)."""
+    weights = {"review": settings.review_weight, "routine": settings.routine_weight, "ballot": settings.ballot_weight}
+    return [(name, label, weights[name]) for name, label in COMPONENTS.items() if weights[name]]
+
+
+def component_scores(row, settings):
+    """[(label, weight, score)] of one ResultRow's weighted components."""
+    return [(label, weight, getattr(row, f"{name}_score")) for name, label, weight in components(settings)]
+
+
+# --- The result of one organization ------------------------------------------------------
+
+
+@dataclass
+class ScoreLine:
+    criterion: object
+    points: list  # per reviewer, in column order (None: not scored)
+    average: Decimal | None
+
+
+@dataclass
+class CategoryProblems:
+    category: str
+    problems: list = field(default_factory=list)  # distinct texts, first mention first
+
+
+def problems_by_category(reviews):
+    """[CategoryProblems] of the reviews' problems, categories in their order, each text once."""
+    groups = {}
+    for review in reviews:
+        for problem in review.problems.all():
+            category = problem.category
+            group = groups.setdefault(category.pk, (category.order, CategoryProblems(category.name)))[1]
+            if problem.text not in group.problems:
+                group.problems.append(problem.text)
+    return [group for _order, group in sorted(groups.values(), key=lambda item: (item[0], item[1].category))]
+
+
+def result_context(row, reviews, *, settings, ranked_count):
+    """Context of templates/pdf/result.html from one ResultRow and its submitted reviews
+    (reviews.selectors.reviews_for_report: scores and problems prefetched)."""
+    report = row.report
+    cycle = report.cycle
+    labels = reviewer_labels([review.reviewer for review in reviews], settings.show_reviewer_names)
+    points = {(review.pk, score.criterion_id): score.points for review in reviews for score in review.scores.all()}
+    score_lines = [
+        ScoreLine(criterion, [points.get((review.pk, criterion.pk)) for review in reviews], average)
+        for criterion, average in row.criterion_averages
+    ]
+    reviewer_totals = [sum((score.points for score in review.scores.all()), Decimal(0)) for review in reviews]
+    averages = [average for _criterion, average in row.criterion_averages if average is not None]
+    return {
+        "cycle": cycle,
+        "report": report,
+        "organization": row.organization,
+        "secretary_name": row.secretary.display_name if row.secretary else "",
+        "settings": settings,
+        "row": row,
+        "reviewers": [labels[review.reviewer.pk] for review in reviews],
+        "score_lines": score_lines,
+        "rubric_max": sum((criterion.max_points for criterion, _average in row.criterion_averages), Decimal(0)),
+        "reviewer_totals": reviewer_totals,
+        "average_total": round2(sum(averages, Decimal(0))) if averages else None,
+        "components": component_scores(row, settings),
+        "show_rank": settings.show_rank,
+        "ranked_count": ranked_count,
+        "comments": [(labels[review.reviewer.pk], review.comment) for review in reviews if review.comment.strip()],
+        "problem_groups": problems_by_category(reviews),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def result_pdf(row, reviews, *, settings, ranked_count):
+    return render_pdf("pdf/result.html", result_context(row, reviews, settings=settings, ranked_count=ranked_count))
+
+
+def result_pdf_for_report(report):
+    """The result sheet of one report, from the database."""
+    settings = result_settings_for(report.cycle)
+    row, reviews, ranked_count = secretary_result(report, settings)
+    return result_pdf(row, reviews, settings=settings, ranked_count=ranked_count)
+
+
+def result_filename(report):
+    return safe_filename(f"{report.organization.name}{report.cycle.year}年度述职评议结果") + ".pdf"
+
+
+# --- The annual summary ------------------------------------------------------------------
+
+
+@dataclass
+class GradeBar:
+    label: str
+    count: int
+    percent: Decimal
+    width: Decimal  # bar length, % of the longest bar
+
+
+def grade_bars(distribution):
+    """The grade distribution as bars; the 未定等次 bar only when some report has no grade."""
+    items = [item for item in distribution if item["grade"] or item["count"]]
+    longest = max((item["count"] for item in items), default=0) or 1
+    return [
+        GradeBar(item["label"], item["count"], item["percent"], round2(Decimal(item["count"]) * 100 / longest))
+        for item in items
+    ]
+
+
+def criterion_summary(rows, criteria):
+    """[(criterion, mean of the organizations' averages, % of the maximum)] — every organization weighs the same."""
+    result = []
+    for index, criterion in enumerate(criteria):
+        values = [row.criterion_averages[index][1] for row in rows if row.criterion_averages[index][1] is not None]
+        mean = round2(sum(values, Decimal(0)) / len(values)) if values else None
+        share = round2(mean * 100 / criterion.max_points) if mean is not None else None
+        result.append((criterion, mean, share))
+    return result
+
+
+@dataclass
+class CommonProblems:
+    category: str
+    mentions: int
+    organizations: int
+    top: list  # [(text, organizations, mentions)]
+
+
+def common_problems(cycle, per_category=COMMON_PROBLEMS_PER_CATEGORY):
+    """The problems named in the cycle's submitted reviews, by category: how often, in how
+    many organizations, and the most common wordings. Two queries."""
+    problems = Problem.objects.filter(review__report__cycle=cycle, review__status=Review.Status.SUBMITTED)
+    categories = {
+        item["category_id"]: item
+        for item in problems.values("category_id", "category__name", "category__order")
+        .annotate(mentions=Count("pk"), organizations=Count("review__report", distinct=True))
+        .order_by()
+    }
+    top = {}
+    for item in (
+        problems.values("category_id", "text")
+        .annotate(mentions=Count("pk"), organizations=Count("review__report", distinct=True))
+        .order_by("-organizations", "-mentions", "text")
+    ):
+        texts = top.setdefault(item["category_id"], [])
+        if len(texts) < per_category:
+            texts.append((item["text"], item["organizations"], item["mentions"]))
+    ordered = sorted(categories.values(), key=lambda item: (-item["organizations"], item["category__order"]))
+    return [
+        CommonProblems(item["category__name"], item["mentions"], item["organizations"], top[item["category_id"]])
+        for item in ordered
+    ]
+
+
+def summary_table(cycle):
+    """The ranking of the summary: cycle, settings, criteria, weighted components and
+    rows [(ResultRow, component scores)]. Constant number of queries."""
+    settings = result_settings_for(cycle)
+    rows = cycle_results(cycle, settings)
+    return {
+        "cycle": cycle,
+        "settings": settings,
+        "criteria": list(cycle.criteria.all()),
+        "components": components(settings),
+        "rows": [(row, component_scores(row, settings)) for row in rows],
+    }
+
+
+def summary_context(cycle):
+    """Context of templates/pdf/summary.html: the ranking, grade distribution, criterion
+    averages and common problems. Constant number of queries."""
+    context = summary_table(cycle)
+    rows = [row for row, _scores in context["rows"]]
+    return {
+        **context,
+        "organization_count": len(rows),
+        "grade_bars": grade_bars(grade_distribution(cycle, context["settings"])),
+        "criterion_summary": criterion_summary(rows, context["criteria"]),
+        "common_problems": common_problems(cycle),
+        "generated_at": timezone.localtime(),
+        "date": timezone.localdate(),
+    }
+
+
+def summary_pdf(cycle):
+    return render_pdf("pdf/summary.html", summary_context(cycle))
+
+
+def summary_filename(cycle, extension):
+    return safe_filename(f"{cycle.organization.name}{cycle.year}年度述职评议结果汇总") + f".{extension}"
+
+
+# --- The annual summary as an Excel workbook ---------------------------------------------
+
+SCORE_FORMAT = "0.00"
+POINTS_FORMAT = "0.0"
+
+
+def _plain(number):
+    """25.0 → "25", 12.5 → "12.5"."""
+    return f"{Decimal(number).normalize():f}"
+
+
+def _text_width(value):
+    """Column width in Excel units for a value: a CJK character counts two."""
+    text = "" if value is None else str(value)
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+
+
+def _fit_columns(sheet, header_row, minimum=6, maximum=50, header_maximum=16):
+    """Widths from the longest value of each column; headers wrap, so they count up to header_maximum."""
+    widths = {}
+    for row in sheet.iter_rows(min_row=header_row):
+        for cell in row:
+            if cell.value is None:
+                continue
+            width = _text_width(cell.value)
+            if cell.row == header_row:
+                width = min(width, header_maximum)
+            widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), width)
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = min(max(width + 2, minimum), maximum)
+
+
+def _header(sheet, row, labels):
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="999999")
+    for column, label in enumerate(labels, start=1):
+        cell = sheet.cell(row=row, column=column, value=label)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F2DCDB")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = Border(bottom=thin)
+
+
+def _summary_sheet(sheet, context):
+    from openpyxl.styles import Alignment, Font
+
+    cycle, settings, criteria = context["cycle"], context["settings"], context["criteria"]
+    labels = (
+        ["排名", "党组织", "书记"]
+        + [f"{criterion.name}（满分{_plain(criterion.max_points)}）" for criterion in criteria]
+        + [f"{label}得分（{_plain(weight)}%）" for _name, label, weight in context["components"]]
+        + ["综合得分", "等次", "备注"]
+    )
+    title = f"{cycle.organization.name}{cycle.year}年度党组织书记抓基层党建工作述职评议结果汇总表"
+    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(labels))
+    _header(sheet, 2, labels)
+    for line, (row, scores) in enumerate(context["rows"], start=3):
+        remarks = list(row.flags)
+        if row.is_overridden:
+            remarks.append(f"等次经调整（计算等次：{row.computed_grade_label}；理由：{row.override_reason}）")
+        values = (
+            [row.rank, row.organization.name, row.secretary.display_name if row.secretary else ""]
+            + [average for _criterion, average in row.criterion_averages]
+            + [score for _label, _weight, score in scores]
+            + [row.total, row.grade_label, "；".join(remarks)]
+        )
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=line, column=column, value=value)
+            if isinstance(value, Decimal):
+                cell.number_format = SCORE_FORMAT
+    sheet.freeze_panes = "C3"  # title and header rows, rank and organization columns
+    sheet.row_dimensions[2].height = 48
+    _fit_columns(sheet, header_row=2)
+
+
+def _detail_sheet(sheet, cycle, settings):
+    reviewers = User.objects.filter(reviews__report__cycle=cycle, reviews__status=Review.Status.SUBMITTED)
+    labels = reviewer_labels(reviewers.distinct().order_by("username"), settings.show_reviewer_names)
+    _header(sheet, 1, ["党组织", "评议人", "评价指标", "满分", "得分"])
+    scores = (
+        Score.objects.filter(review__report__cycle=cycle, review__status=Review.Status.SUBMITTED)
+        .order_by(
+            "review__report__organization__order",
+            "review__report__organization_id",
+            "review__reviewer__username",
+            "criterion__order",
+            "criterion_id",
+        )
+        .values_list("review__report__organization__name", "review__reviewer_id", "criterion__name", "criterion__max_points", "points")
+    )
+    for line, (organization, reviewer_id, criterion, max_points, points) in enumerate(scores.iterator(), start=2):
+        sheet.append([organization, labels[reviewer_id], criterion, max_points, points])
+        sheet.cell(row=line, column=4).number_format = POINTS_FORMAT
+        sheet.cell(row=line, column=5).number_format = POINTS_FORMAT
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:E{max(sheet.max_row, 1)}"
+    _fit_columns(sheet, header_row=1)
+
+
+def summary_workbook(cycle):
+    """The summary as .xlsx bytes: sheet 汇总 (the ranking, one row per organization) and
+    sheet 评分明细 (every submitted score). Chinese headers, frozen header rows, numbers as numbers."""
+    from openpyxl import Workbook
+
+    context = summary_table(cycle)
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "汇总"
+    _summary_sheet(summary, context)
+    _detail_sheet(workbook.create_sheet("评分明细"), cycle, context["settings"])
+    workbook.properties.creator = "述评"
+    workbook.properties.title = f"{cycle.year}年度述职评议结果汇总"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

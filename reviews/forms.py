@@ -1,0 +1,188 @@
+"""Forms parse input; the rules live in services (their ValidationErrors are added to the forms)."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from .computation import points_text
+from .models import Criterion, Grade, ResultSettings
+from .services import SETTINGS_FIELDS
+
+
+def grade_choices(settings, blank=None):
+    """Grade choices in the cycle's wording (好 / 优秀 …)."""
+    choices = [(grade, settings.grade_label(grade)) for grade in Grade.values]
+    return [("", blank), *choices] if blank else choices
+
+
+def score_field_name(criterion):
+    return f"score_{criterion.pk}"
+
+
+class ReviewForm(forms.Form):
+    """A score per criterion, comment and suggested grade. Problems come in ProblemFormSet."""
+
+    comment = forms.CharField(
+        label="点评意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "肯定成绩，指出问题，提出具体改进建议"}),
+    )
+    suggested_grade = forms.ChoiceField(label="建议等次", required=False)
+
+    def __init__(self, *args, criteria, settings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            # Range and half steps are checked by the service, with the criterion's name in the message.
+            self.fields[score_field_name(criterion)] = forms.DecimalField(
+                label=criterion.name,
+                required=False,
+                max_digits=5,
+                decimal_places=1,
+                help_text=f"满分 {points_text(criterion.max_points)} 分",
+                widget=forms.NumberInput(
+                    attrs={"step": "0.5", "min": "0", "max": points_text(criterion.max_points), "class": "score-input"}
+                ),
+            )
+        self.fields["suggested_grade"].choices = grade_choices(settings, blank="（不建议）")
+        self.order_fields([score_field_name(c) for c in criteria] + ["comment", "suggested_grade"])
+
+    def score_fields(self):
+        return [self[score_field_name(c)] for c in self.criteria]
+
+    def scores(self):
+        return {c.pk: self.cleaned_data.get(score_field_name(c)) for c in self.criteria}
+
+
+class ProblemForm(forms.Form):
+    text = forms.CharField(
+        label="问题",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control problem-text", "placeholder": "问题描述"}),
+    )
+    category = forms.TypedChoiceField(
+        label="类别",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select problem-category flex-grow-0 w-auto", "aria-label": "问题类别"}),
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices built once per formset (from the list passed in), not one query per row.
+        self.fields["category"].choices = [(c.pk, c.name) for c in categories]
+
+
+class BaseProblemFormSet(forms.BaseFormSet):
+    def __init__(self, *args, categories, **kwargs):
+        self.categories = list(categories)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "categories": self.categories}
+
+    def problems(self):
+        """[{"text", "category"}] of the rows with text (an emptied row is a deleted one)."""
+        by_id = {c.pk: c for c in self.categories}
+        return [
+            {"text": form.cleaned_data["text"], "category": by_id.get(form.cleaned_data.get("category"))}
+            for form in self.forms
+            if form.cleaned_data.get("text", "").strip()
+        ]
+
+
+ProblemFormSet = forms.formset_factory(ProblemForm, formset=BaseProblemFormSet, extra=1, max_num=50)
+
+
+def problem_initial(review):
+    return [{"text": p.text, "category": p.category_id} for p in review.problems.all()] if review else []
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(
+        label="向书记提问", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "请说明……"})
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label="回答", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "请具体说明需要修改的内容"}),
+    )
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm that only parses: the model's rules are checked by the service, with
+    Chinese messages, instead of the model validation repeating them in English."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def _post_clean(self):
+        pass
+
+
+class CriterionForm(ServiceModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["name", "max_points", "order", "description"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "max_points": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "100"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].required = False
+
+
+class ResultSettingsForm(ServiceModelForm):
+    class Meta:
+        model = ResultSettings
+        fields = SETTINGS_FIELDS
+        widgets = {"aggregation": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["top_grade_cap_numerator"].help_text = "例如最多三分之一：分子 1，分母 3（人数向下取整）；不限则留空"
+
+
+class RoutineScoresForm(forms.Form):
+    """One score field per report: the whole table is entered and saved at once."""
+
+    def __init__(self, *args, reports, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reports = reports
+        for report in reports:
+            result = getattr(report, "result", None)
+            self.fields[f"routine_{report.pk}"] = forms.DecimalField(
+                label=str(report.organization),
+                required=False,
+                max_digits=6,
+                decimal_places=2,
+                initial=result.routine_score if result else None,
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
+            )
+
+    def rows(self):
+        return [(report, self[f"routine_{report.pk}"]) for report in self.reports]
+
+    def scores(self):
+        return {report.pk: self.cleaned_data.get(f"routine_{report.pk}") for report in self.reports}
+
+
+class OverrideForm(forms.Form):
+    grade = forms.ChoiceField(label="最终等次")
+    reason = forms.CharField(label="调整理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, settings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = grade_choices(settings)

@@ -1,0 +1,34 @@
+"""Who may do what in the review workflow. Plain predicates."""
+
+from branches.permissions import is_administrator_of, is_secretary_of
+
+from .models import Assignment
+
+
+def is_conflicted(user, report):
+    """Nobody reviews the report of an organization they lead."""
+    return report.organization.secretary_id == user.pk
+
+
+def can_review(user, report):
+    """An assigned committee member of the reviewing organization, not the report's own secretary."""
+    if not user.is_authenticated or is_conflicted(user, report):
+        return False
+    cycle = report.cycle
+    return (
+        Assignment.objects.filter(report=report, reviewer=user).exists()
+        and cycle.organization.committee_members.filter(pk=user.pk).exists()
+    )
+
+
+def can_administer_cycle(user, cycle):
+    return is_administrator_of(user, cycle.organization)
+
+
+def can_answer_questions(user, report):
+    return is_secretary_of(user, report.organization)
+
+
+def can_see_result(user, report):
+    """Only the report's own secretary, and only once the cycle's results are published."""
+    return is_secretary_of(user, report.organization) and report.cycle.is_published

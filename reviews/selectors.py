@@ -1,0 +1,445 @@
+"""Reads of the review workflow. Every list is a constant number of queries."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from branches.selectors import organizations_administered_by
+from reports.models import Cycle, Report, ReportVersion
+
+from .computation import COMPONENTS, round2, weighted_total
+from .models import Assignment, Grade, Problem, Question, Result, ResultSettings, Review, ReviewChange, Score
+
+
+class ReviewState:
+    """A reviewer's progress on one report of the queue."""
+
+    UNREVIEWED = "unreviewed"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    OUTDATED = "outdated"
+    LABELS = {UNREVIEWED: "未评议", DRAFT: "草稿", SUBMITTED: "已评", OUTDATED: "报告已更新，请重新评议"}
+    # Still to do: "save and go to the next unreviewed" goes to the first of these.
+    TODO = (UNREVIEWED, DRAFT, OUTDATED)
+
+
+def _latest_version(field_name="pk", report_ref="pk"):
+    return Subquery(
+        ReportVersion.objects.filter(report=OuterRef(report_ref)).order_by("-number").values(field_name)[:1]
+    )
+
+
+def _count(queryset, group_by="report"):
+    """A correlated COUNT subquery (no join, so several counts do not multiply each other)."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
+# ---------------------------------------------------------------- cycles
+
+
+def cycles_administered_by(user):
+    """Cycles whose reviewing organization the user administers."""
+    return Cycle.objects.filter(organization__in=organizations_administered_by(user)).select_related("organization")
+
+
+def cycles_for_reviewer(user):
+    """Open or past cycles of the committees the user sits on, annotated with the user's
+    progress as the queue counts it: queue_count (reports to review) and done_count
+    (up-to-date submitted reviews)."""
+    if not user.is_authenticated:
+        return Cycle.objects.none()
+    queue = (
+        Report.objects.filter(cycle=OuterRef("pk"), assignments__reviewer=user)
+        .filter(Exists(ReportVersion.objects.filter(report=OuterRef("pk"))))
+        .exclude(organization__secretary=user)
+    )
+    done = (
+        Review.objects.filter(report__cycle=OuterRef("pk"), reviewer=user, status=Review.Status.SUBMITTED)
+        .annotate(latest_version_id=_latest_version(report_ref="report_id"))
+        .filter(version_id=F("latest_version_id"))
+    )
+    return (
+        Cycle.objects.filter(organization__committee_members=user)
+        .exclude(status=Cycle.Status.PREPARING)
+        .select_related("organization")
+        .annotate(
+            queue_count=_count(queue, group_by="cycle"),
+            done_count=_count(done, group_by="report__cycle"),
+        )
+    )
+
+
+def rubric_is_locked(cycle):
+    """The rubric is locked once anyone has given a score."""
+    return Score.objects.filter(criterion__cycle=cycle).exists()
+
+
+def rubric_max(cycle):
+    return cycle.criteria.aggregate(total=Sum("max_points"))["total"] or Decimal(0)
+
+
+# ---------------------------------------------------------------- reviewers
+
+
+def review_queue(user, cycle):
+    """The reports of `cycle` the user is assigned to and which have a submitted version.
+
+    Each Report is annotated with: latest_version_id, latest_version_number,
+    review_id / review_status / review_version_id / review_version_number (the user's
+    own review, None if not started), `state` (ReviewState), and question_count (the
+    user's questions). Ordered as the organizations are.
+    """
+    own = Review.objects.filter(report=OuterRef("pk"), reviewer=user)
+    return (
+        Report.objects.filter(cycle=cycle)
+        .filter(Exists(Assignment.objects.filter(report=OuterRef("pk"), reviewer=user)))
+        .filter(Exists(ReportVersion.objects.filter(report=OuterRef("pk"))))
+        .exclude(organization__secretary=user)
+        .select_related("organization", "organization__secretary")
+        .annotate(
+            latest_version_id=_latest_version(),
+            latest_version_number=_latest_version("number"),
+            review_id=Subquery(own.values("pk")[:1]),
+            review_status=Subquery(own.values("status")[:1]),
+            review_version_id=Subquery(own.values("version_id")[:1]),
+            review_version_number=Subquery(own.values("version__number")[:1]),
+            question_count=_count(Question.objects.filter(report=OuterRef("pk"), asked_by=user)),
+        )
+        .annotate(
+            state=Case(
+                When(review_id__isnull=True, then=Value(ReviewState.UNREVIEWED)),
+                When(review_status=Review.Status.DRAFT, then=Value(ReviewState.DRAFT)),
+                When(review_version_id=F("latest_version_id"), then=Value(ReviewState.SUBMITTED)),
+                default=Value(ReviewState.OUTDATED),
+            )
+        )
+        .order_by("organization__order", "organization_id")
+    )
+
+
+def queue_progress(queue):
+    """(done, total) of an evaluated queue: up-to-date submitted reviews of all queued reports."""
+    return sum(1 for report in queue if report.state == ReviewState.SUBMITTED), len(queue)
+
+
+def queue_next(queue, after=None):
+    """The first report after `after` (wrapping around) still to be reviewed, or None."""
+    todo = [r for r in queue if r.state in ReviewState.TODO and r.is_submitted]
+    if after is not None:
+        later = [r for r in todo if r.pk != after.pk]
+        position = next((i for i, r in enumerate(queue) if r.pk == after.pk), -1)
+        ordered = [r for r in queue[position + 1 :] if r in later] + [r for r in queue[: position + 1] if r in later]
+        return ordered[0] if ordered else None
+    return todo[0] if todo else None
+
+
+def reviewable_reports(user):
+    """Reports the user may review: assigned, on the reviewing committee, not their own organization's."""
+    if not user.is_authenticated:
+        return Report.objects.none()
+    return (
+        Report.objects.filter(
+            Exists(Assignment.objects.filter(report=OuterRef("pk"), reviewer=user)),
+            cycle__organization__committee_members=user,
+        )
+        .exclude(organization__secretary=user)
+        .select_related("cycle", "cycle__organization", "organization", "organization__secretary")
+    )
+
+
+def _with_outdated(reviews):
+    return reviews.annotate(
+        latest_version_id=_latest_version(report_ref="report_id"),
+        latest_version_number=_latest_version("number", report_ref="report_id"),
+    ).annotate(
+        is_outdated=Case(
+            When(version_id=F("latest_version_id"), then=Value(False)),
+            default=Value(True),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def reviews_for_report(report, submitted_only=True):
+    """The report's reviews with reviewer, version, scores (criterion order) and problems prefetched.
+
+    Each Review is annotated with total_points (the sum of its scores), latest_version_id,
+    latest_version_number and is_outdated (written against an older version than the latest).
+    """
+    reviews = Review.objects.filter(report=report)
+    if submitted_only:
+        reviews = reviews.filter(status=Review.Status.SUBMITTED)
+    return (
+        _with_outdated(reviews.annotate(total_points=Sum("scores__points")))
+        .select_related("reviewer", "version")
+        .prefetch_related(
+            Prefetch("scores", queryset=Score.objects.select_related("criterion").order_by("criterion__order", "criterion_id")),
+            Prefetch("problems", queryset=Problem.objects.select_related("category")),
+        )
+        .order_by("reviewer__username")
+    )
+
+
+def review_of(report, reviewer):
+    """The reviewer's own review of the report with scores and problems, or None."""
+    return reviews_for_report(report, submitted_only=False).filter(reviewer=reviewer).first()
+
+
+def review_changes(review):
+    return ReviewChange.objects.filter(review=review).select_related("changed_by")
+
+
+def questions_for_report(report):
+    return Question.objects.filter(report=report).select_related("asked_by", "answered_by")
+
+
+# ---------------------------------------------------------------- secretaries
+
+
+def reports_led_by(user):
+    """Reports of the organizations the user leads, newest year first, with question counts."""
+    if not user.is_authenticated:
+        return Report.objects.none()
+    return (
+        Report.objects.filter(organization__secretary=user)
+        .select_related("cycle", "organization")
+        .annotate(
+            question_count=_count(Question.objects.filter(report=OuterRef("pk"))),
+            unanswered_count=_count(Question.objects.filter(report=OuterRef("pk"), answer="")),
+        )
+        .order_by("-cycle__year", "organization__order")
+    )
+
+
+# ---------------------------------------------------------------- administrators
+
+
+def assignments_overview(cycle):
+    """The cycle's reports with their assignments (reviewer selected) and own-review status prefetched."""
+    return (
+        cycle.reports.select_related("organization", "organization__secretary")
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("reviewer").order_by("reviewer__username")),
+            Prefetch("reviews", queryset=Review.objects.only("pk", "report_id", "reviewer_id", "status")),
+        )
+        .annotate(version_count=_count(ReportVersion.objects.filter(report=OuterRef("pk"))))
+    )
+
+
+@dataclass
+class ResultRow:
+    """One organization's line of the results table. Exports render these rows.
+
+    report             Report (organization and its secretary selected)
+    organization       Organization
+    secretary          User or None
+    result             Result or None (None until the routine score is entered or results computed)
+    criterion_averages [(Criterion, Decimal | None)] in rubric order: plain mean of the
+                       submitted reviews' points, rounded half up to 2 places
+    review_score       Decimal | None, the aggregated review score on 100 points (stored at computation)
+    routine_score      Decimal | None, 日常考核, entered by the administrator
+    ballot_score       Decimal | None, 民主测评
+    total              Decimal | None, the weighted total (None while a weighted component is missing)
+    rank               int | None, ties share the rank (1, 1, 3)
+    computed_grade     Grade value or "", as computed (after the top-grade cap)
+    grade              Grade value or "", the final grade (the override if any)
+    grade_label        the final grade's label in this cycle's wording (好 or 优秀 …)
+    computed_grade_label
+    is_overridden      bool; override_reason str; overridden_by User or None; overridden_at
+    reviews_submitted  int, submitted reviews; reviews_assigned int, assignments
+    reviews_outdated   int, submitted reviews written against an older version
+    is_submitted       bool, the report has a submitted version and is not back for revision
+    flags              [str]: "未提交", "退回修改中", "评议未完成", "部分评议针对旧版本",
+                       "缺…得分" for a weighted component without score, "未计算"
+    """
+
+    report: Report
+    organization: object
+    secretary: object
+    result: Result | None
+    criterion_averages: list
+    review_score: Decimal | None
+    routine_score: Decimal | None
+    ballot_score: Decimal | None
+    total: Decimal | None
+    rank: int | None
+    computed_grade: str
+    grade: str
+    grade_label: str
+    computed_grade_label: str
+    is_overridden: bool
+    override_reason: str
+    overridden_by: object
+    overridden_at: object
+    reviews_submitted: int
+    reviews_assigned: int
+    reviews_outdated: int
+    is_submitted: bool
+    flags: list = field(default_factory=list)
+
+    @property
+    def is_complete(self):
+        return not self.flags
+
+
+def result_settings_for(cycle):
+    return ResultSettings.objects.get(cycle=cycle)
+
+
+def _result_flags(report, result, settings):
+    flags = []
+    if report.status == Report.Status.RETURNED:
+        flags.append("退回修改中")
+    elif not report.is_submitted:
+        flags.append("未提交")
+    if report.is_submitted and report.reviews_submitted < report.reviews_assigned:
+        flags.append("评议未完成")
+    if report.reviews_outdated:
+        flags.append("部分评议针对旧版本")
+    if result is None or result.computed_at is None:
+        flags.append("未计算")
+    scores = {
+        "review": result.review_score if result else None,
+        "routine": result.routine_score if result else None,
+        "ballot": result.ballot_score if result else None,
+    }
+    weights = {"review": settings.review_weight, "routine": settings.routine_weight, "ballot": settings.ballot_weight}
+    flags.extend(f"缺{COMPONENTS[name]}得分" for name in weighted_total(scores, weights)[1])
+    return flags
+
+
+def cycle_results(cycle, settings=None):
+    """The results table of a cycle: [ResultRow] (see its docstring), ranked rows by rank,
+    then the unranked in organization order. Four queries (three when `settings` is
+    given), whatever the number of organizations."""
+    rows = _result_rows(cycle, cycle.reports.all(), settings or result_settings_for(cycle))
+    # Ranked rows by rank; the rest keep the organizations' order (sort is stable).
+    rows.sort(key=lambda row: (row.rank is None, row.rank or 0))
+    return rows
+
+
+def _result_rows(cycle, reports, settings):
+    criteria = list(cycle.criteria.all())
+    reports = list(
+        reports.select_related("organization", "organization__secretary", "result", "result__overridden_by")
+        .annotate(latest_version_id=_latest_version())
+        .annotate(
+            reviews_assigned=_count(Assignment.objects.filter(report=OuterRef("pk"))),
+            reviews_submitted=_count(Review.objects.filter(report=OuterRef("pk"), status=Review.Status.SUBMITTED)),
+            reviews_outdated=_count(
+                Review.objects.filter(report=OuterRef("pk"), status=Review.Status.SUBMITTED).exclude(
+                    version_id=OuterRef("latest_version_id")
+                )
+            ),
+        )
+        .order_by("organization__order", "organization_id")
+    )
+    averages = {
+        (row["review__report_id"], row["criterion_id"]): row["average"]
+        for row in Score.objects.filter(review__report__in=[r.pk for r in reports], review__status=Review.Status.SUBMITTED)
+        .values("review__report_id", "criterion_id")
+        .annotate(average=Avg("points"))
+    }
+    rows = []
+    for report in reports:
+        result = getattr(report, "result", None)
+        grade = result.grade if result else ""
+        computed = result.computed_grade if result else ""
+        rows.append(
+            ResultRow(
+                report=report,
+                organization=report.organization,
+                secretary=report.organization.secretary,
+                result=result,
+                criterion_averages=[(c, round2(averages.get((report.pk, c.pk)))) for c in criteria],
+                review_score=result.review_score if result else None,
+                routine_score=result.routine_score if result else None,
+                ballot_score=result.ballot_score if result else None,
+                total=result.total if result else None,
+                rank=result.rank if result else None,
+                computed_grade=computed,
+                grade=grade,
+                grade_label=settings.grade_label(grade),
+                computed_grade_label=settings.grade_label(computed),
+                is_overridden=bool(result and result.is_overridden),
+                override_reason=result.override_reason if result else "",
+                overridden_by=result.overridden_by if result else None,
+                overridden_at=result.overridden_at if result else None,
+                reviews_submitted=report.reviews_submitted,
+                reviews_assigned=report.reviews_assigned,
+                reviews_outdated=report.reviews_outdated,
+                is_submitted=report.is_submitted,
+                flags=_result_flags(report, result, settings),
+            )
+        )
+    return rows
+
+
+def grade_distribution(cycle, settings=None):
+    """[{"grade", "label", "count", "percent"}] for the four grades in order, then
+    {"grade": "", "label": "未定等次", …} for reports without a grade. Percentages are of
+    all the cycle's reports, rounded half up to 2 places. One query (plus settings)."""
+    settings = settings or result_settings_for(cycle)
+    counts = dict(
+        Report.objects.filter(cycle=cycle)
+        .annotate(final_grade=Coalesce("result__grade", Value("")))
+        .values_list("final_grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    total = sum(counts.values())
+    return [
+        {
+            "grade": grade,
+            "label": settings.grade_label(grade) if grade else "未定等次",
+            "count": counts.get(grade, 0),
+            "percent": round2(Decimal(counts.get(grade, 0)) * 100 / total) if total else Decimal("0.00"),
+        }
+        for grade in [*Grade.values, ""]
+    ]
+
+
+def results_state(cycle, settings=None):
+    """"never" (not computed yet), "stale" (a submitted review, a routine score, a setting,
+    the rubric or the assignments changed since, or a report has no result) or "current"."""
+    settings = settings or result_settings_for(cycle)
+    computed_at = settings.results_computed_at
+    if computed_at is None:
+        return "never"
+    changed = (
+        (settings.results_changed_at is not None and settings.results_changed_at > computed_at)
+        or Report.objects.filter(cycle=cycle, result__isnull=True).exists()
+        or Review.objects.filter(report__cycle=cycle, status=Review.Status.SUBMITTED, updated_at__gt=computed_at).exists()
+    )
+    return "stale" if changed else "current"
+
+
+def secretary_result(report, settings=None):
+    """What a secretary sees of their own published result: (row, reviews, ranked_count).
+
+    `row` is the report's ResultRow, `reviews` its submitted reviews with scores and
+    problems, `ranked_count` how many organizations of the cycle have a rank."""
+    settings = settings or result_settings_for(report.cycle)
+    row = _result_rows(report.cycle, Report.objects.filter(pk=report.pk), settings)[0]
+    ranked_count = Result.objects.filter(report__cycle=report.cycle, rank__isnull=False).count()
+    return row, list(reviews_for_report(report)), ranked_count

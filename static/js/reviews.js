@@ -1,0 +1,52 @@
+// Review workflow pages: confirmations, the live score total, the editable list of problems.
+(function () {
+  "use strict";
+
+  // <form data-confirm="…">: ask before a consequential POST (publish, close, return, remove).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  // The sum of the criterion scores, shown while typing.
+  var total = document.getElementById("score-total");
+  var inputs = document.querySelectorAll(".score-input");
+  function updateTotal() {
+    var sum = 0;
+    var any = false;
+    inputs.forEach(function (input) {
+      var value = parseFloat(input.value);
+      if (!isNaN(value)) { sum += value; any = true; }
+    });
+    total.textContent = any ? String(Math.round(sum * 10) / 10) : "—";
+  }
+  if (total) {
+    inputs.forEach(function (input) { input.addEventListener("input", updateTotal); });
+    updateTotal();
+  }
+
+  // Problems: a Django formset; new rows are copies of the empty form (prefix "problems").
+  var rows = document.getElementById("problem-rows");
+  var template = document.getElementById("problem-template");
+  var addButton = document.getElementById("problem-add");
+  var totalForms = document.getElementById("id_problems-TOTAL_FORMS");
+  if (rows && template && addButton && totalForms) {
+    addButton.addEventListener("click", function () {
+      var index = parseInt(totalForms.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      rows.insertAdjacentHTML("beforeend", html);
+      totalForms.value = String(index + 1);
+      var added = rows.lastElementChild.querySelector(".problem-text");
+      if (added) added.focus();
+    });
+    rows.addEventListener("click", function (event) {
+      var button = event.target.closest(".problem-remove");
+      if (!button) return;
+      // An emptied row is a deleted one: the form count stays consistent.
+      var row = button.closest(".problem-row");
+      row.querySelector(".problem-text").value = "";
+      row.classList.add("d-none");
+    });
+  }
+})();

@@ -1,0 +1,191 @@
+"""The annual summary as PDF and .xlsx: content, workbook structure, permissions, queries."""
+
+import io
+from decimal import Decimal
+from urllib.parse import unquote
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reviews.documents import grade_bars, reviewer_labels, summary_context, summary_workbook
+from reviews.models import ResultSettings, Score
+from branches.services import organization_move
+from tests.factories import CommitteeFactory, OrganizationFactory, UserFactory, launch_cycle
+
+from .conftest import COMMENT_A, page_count, pdf_text, review, submit_report
+
+
+def download(client, user, cycle, kind):
+    if user is not None:
+        client.force_login(user)
+    return client.get(reverse(f"reviews:summary_{kind}", args=[cycle.pk]))
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def test_summary_pdf_content(client, scored_world, tmp_path):
+    w = scored_world
+    response = download(client, w.admin, w.cycle, "pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert unquote(response["Content-Disposition"].split("''")[1]) == f"测试街道党工委{w.cycle.year}年度述职评议结果汇总.pdf"
+    text = pdf_text(response.content, tmp_path)
+    pages = page_count(response.content)
+    assert [f"—{n}—" in text for n in range(1, pages + 2)] == [True] * pages + [False]
+    lines = [line for line in text.splitlines() if line.strip()]
+    # Ranking: 甲 (94.05, 好) before 乙 (72.45, 一般).
+    a, b = w.report_a.result, w.report_b.result
+    assert a.rank == 1 and b.rank == 2
+    assert text.index("甲社区党支部") < text.index("乙社区党支部")
+    assert str(a.total) in text and str(b.total) in text
+    assert "92.75" in text and "96.00" in text  # component scores of 甲
+    # Grade distribution chart: one 好, one 一般, none 较好 / 差.
+    assert "1个（50.00%）" in text and "0个（0.00%）" in text
+    assert "等次分布" in text
+    # Per-criterion averages and the common problems, by category with organization counts.
+    assert "各项评价指标平均得分" in text
+    assert any("组织建设（涉及2个党组织，共4条）" in line for line in lines)
+    assert "三会一课记录不规范" in text and "党员发展工作滞后" in text
+    assert "盖章" in text and "制表人" in text
+
+
+def test_grade_bars_scale_to_the_longest():
+    distribution = [
+        {"grade": "excellent", "label": "好", "count": 2, "percent": Decimal("20.00")},
+        {"grade": "good", "label": "较好", "count": 8, "percent": Decimal("80.00")},
+        {"grade": "fair", "label": "一般", "count": 0, "percent": Decimal("0.00")},
+        {"grade": "poor", "label": "差", "count": 0, "percent": Decimal("0.00")},
+        {"grade": "", "label": "未定等次", "count": 0, "percent": Decimal("0.00")},
+    ]
+    bars = grade_bars(distribution)
+    assert [(bar.label, bar.width) for bar in bars] == [("好", 25), ("较好", 100), ("一般", 0), ("差", 0)]
+
+
+def test_summary_context_averages_and_problems(scored_world):
+    context = summary_context(scored_world.cycle)
+    first = context["criterion_summary"][0]
+    criterion, mean, share = first
+    assert criterion.max_points == 25
+    # 甲: (24 + 22.5) / 2 = 23.25; 乙: (17.5 + 19) / 2 = 18.25; every organization weighs the same.
+    assert mean == Decimal("20.75")
+    assert share == Decimal("83.00")
+    assert [group.category for group in context["common_problems"]] == ["组织建设", "思想政治建设"]
+    organisation = context["common_problems"][0]
+    assert organisation.top[0] == ("三会一课记录不规范", 2, 3)
+
+
+# --- Excel ----------------------------------------------------------------------------------
+
+
+def test_summary_xlsx_opens_with_the_right_values(client, scored_world):
+    w = scored_world
+    response = download(client, w.admin, w.cycle, "xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert unquote(response["Content-Disposition"].split("''")[1]).endswith("年度述职评议结果汇总.xlsx")
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["汇总", "评分明细"]
+    summary = workbook["汇总"]
+    assert "述职评议结果汇总表" in summary["A1"].value
+    header = [cell.value for cell in summary[2]]
+    assert header[:3] == ["排名", "党组织", "书记"]
+    assert header[-5:] == ["现场评议得分（60%）", "日常考核得分（40%）", "综合得分", "等次", "备注"]
+    assert summary.freeze_panes == "C3"
+    first = {label: cell.value for label, cell in zip(header, summary[3], strict=True)}
+    assert first["排名"] == 1 and isinstance(first["排名"], int)
+    assert first["党组织"] == "甲社区党支部"
+    assert first["综合得分"] == pytest.approx(94.05) and isinstance(first["综合得分"], float)
+    assert first["现场评议得分（60%）"] == pytest.approx(92.75)
+    assert first["日常考核得分（40%）"] == 96
+    assert first["等次"] == "好"
+    assert first["履行党建工作责任（满分25）"] == pytest.approx(23.25)
+    assert summary.cell(row=4, column=2).value == "乙社区党支部"
+    assert summary.max_row == 4
+    assert summary.column_dimensions["B"].width >= 14  # "甲社区党支部" is 12 wide
+
+    detail = workbook["评分明细"]
+    assert [cell.value for cell in detail[1]] == ["党组织", "评议人", "评价指标", "满分", "得分"]
+    assert detail.freeze_panes == "A2"
+    rows = list(detail.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == Score.objects.filter(review__report__cycle=w.cycle).count() == 20
+    assert {row[1] for row in rows} == {"评议人1", "评议人2"}
+    assert all(isinstance(row[3], (int, float)) and isinstance(row[4], (int, float)) for row in rows)
+    assert rows[0][0] == "甲社区党支部"
+
+
+def test_xlsx_names_reviewers_when_the_setting_allows(scored_world):
+    ResultSettings.objects.filter(cycle=scored_world.cycle).update(show_reviewer_names=True)
+    detail = load_workbook(io.BytesIO(summary_workbook(scored_world.cycle)))["评分明细"]
+    assert {row[1] for row in detail.iter_rows(min_row=2, values_only=True)} == {"张评议", "李评议"}
+
+
+def test_reviewer_labels():
+    first, second = UserFactory.build(pk=1, name="甲"), UserFactory.build(pk=2, name="乙")
+    assert reviewer_labels([first, second], show_names=False) == {1: "评议人1", 2: "评议人2"}
+    assert reviewer_labels([first, second], show_names=True) == {1: "甲", 2: "乙"}
+
+
+# --- permissions ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["pdf", "xlsx"])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("admin", 200),
+        ("superuser", 200),
+        ("reviewer", 404),
+        ("secretary_a", 404),
+        ("secretary_b", 404),
+        ("other_reviewer", 404),
+        ("other_admin", 404),
+    ],
+)
+def test_summary_permissions(client, published_world, kind, role, status):
+    assert download(client, getattr(published_world, role), published_world.cycle, kind).status_code == status
+
+
+@pytest.mark.parametrize("kind", ["pdf", "xlsx"])
+def test_summary_anonymous_is_sent_to_login(client, world, kind):
+    response = download(client, None, world.cycle, kind)
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_administrator_of_a_higher_committee_may_download(client, scored_world):
+    w = scored_world
+    county = CommitteeFactory(name="县委")
+    organization_move(organization=w.committee, parent=county)
+    county_admin = UserFactory(username="county_admin")
+    county.administrators.add(county_admin)
+    assert download(client, county_admin, w.cycle, "xlsx").status_code == 200
+
+
+# --- queries do not grow with the number of organizations ------------------------------------
+
+
+def _queries(function, *args):
+    with CaptureQueriesContext(connection) as queries:
+        function(*args)
+    return len(queries)
+
+
+def test_summary_queries_do_not_grow_with_organizations(scored_world):
+    w = scored_world
+    small = (_queries(summary_context, w.cycle), _queries(summary_workbook, w.cycle))
+
+    reviewer3 = UserFactory(username="reviewer3_t")
+    w.committee.committee_members.add(reviewer3)
+    branches = [OrganizationFactory(name=f"新增第{i}党支部", parent=w.committee) for i in range(3)]
+    cycle = launch_cycle(organization=w.committee, year=w.cycle.year + 1, by=w.admin, participants=[w.branch_a, w.branch_b, *branches])
+    for index, report in enumerate(cycle.reports.all()):
+        submit_report(report, report.organization.secretary or w.admin, rectification="已整改。")
+        review(report, w.reviewer, "0.8", COMMENT_A, [("三会一课记录不规范", "组织建设")])
+        review(report, reviewer3, f"0.{6 + index}", "意见。", [(f"问题{index}", "作风建设")])
+    large = (_queries(summary_context, cycle), _queries(summary_workbook, cycle))
+    assert large == small

@@ -1,0 +1,237 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from reports.splitter import PARTS, classify_heading, paragraphs, split_report
+
+SEEDS = Path(os.environ.get("SHUPING_SEEDS", Path(settings.BASE_DIR).parent / "shared" / "seeds"))
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+
+def read_seed(name):
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def lines_of(text):
+    return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+
+
+def assert_nothing_lost(text, result):
+    """Every non-blank input line is in exactly one part, and nothing else is."""
+    out = [line for part in PARTS for line in lines_of(result.parts[part])]
+    assert sorted(out) == sorted(lines_of(text))
+
+
+def test_seed_files_are_there():
+    assert len(SEED_FILES) >= 4, SEEDS
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
+def test_seed_nothing_lost(path):
+    text = path.read_text(encoding="utf-8")
+    assert_nothing_lost(text, split_report(text))
+
+
+def test_community_branch_report():
+    result = split_report(read_seed("report-community-branch-2023.txt"))
+    assert result["preamble"].startswith("XX社区党支部书记2023年度抓基层党建述职报告\n各位领导、同志们：")
+    assert result["performance"].startswith("一、工作开展情况\n（一）抓思想、强觉悟")
+    assert "扎实开展主题教育。" in result["performance"]
+    assert "（四）落实党建责任制，打造廉洁支部" in result["performance"]
+    assert "四是落实帮办代办机制" in result["performance"]
+    # the （五） block answers last year's review: it is the rectification part
+    assert result["rectification"].startswith("（五）深入剖析查摆问题")
+    assert "针对2022年党建述职点评的问题" in result["rectification"]
+    assert "一是进一步健全和完善组织结构" in result["rectification"]
+    assert "针对2022年" not in result["performance"]
+    assert result["problems"].startswith("二、存在问题及原因\n1.选优配强支委班子成员")
+    assert "2.由于工作调动等原因" in result["problems"]
+    assert result["plans"].startswith("三、下一步工作计划\n一是扎实推进创建坚强堡垒")
+    assert "最后，感谢各位领导" in result["plans"]  # closing words stay where they are
+    assert [part for part, _ in result.headings] == ["performance", "rectification", "problems", "plans"]
+
+
+def test_agency_branch_summary():
+    result = split_report(read_seed("summary-agency-branch-2022.txt"))
+    assert result["preamble"].startswith("2022年基层党建工作总结\n2022年以来，***党支部")
+    assert "（八）紧扣主题主线，扎实推进作风革命效能革命" in result["performance"]
+    assert "（三）严格制度落实，全面提升党建水平" in result["performance"]
+    assert result["problems"].startswith("二、存在的问题\n一年来")
+    assert "二是党建业务融合效果不佳" in result["problems"]
+    assert result["plans"].startswith("三、下步工作打算")
+    assert "（五）抓纪律，强作风" in result["plans"]
+    assert result["rectification"] == ""
+
+
+def test_community_committee_speech():
+    result = split_report(read_seed("speech-community-committee-2022.txt"))
+    assert result["preamble"].startswith("同志们：")
+    assert "下面，根据**社区当前实际情况，我主要讲三个方面的意见。" in result["preamble"]
+    # "一、踔厉奋发，勇毅前行" names nothing, but it opens the document and precedes 存在的问题
+    assert result["performance"].startswith("一、踔厉奋发，勇毅前行")
+    assert "（五）党风廉政建设稳步推进" in result["performance"]
+    assert "三是党务工作者业务能力较低" in result["problems"]
+    assert result["plans"].startswith("三、转变思想，提高站位，坚持不懈抓好下一步党建工作")
+    assert "二是巩固主题教育成果" in result["plans"]
+    assert "同志们，新形势对党建工作提出了新要求" in result["plans"]
+
+
+def test_county_speech_without_headings_stays_in_preamble():
+    text = read_seed("speech-county-committee.txt")
+    result = split_report(text)
+    assert all(result[part] == "" for part in PARTS if part != "preamble")
+    assert "我县基层党组织建设还存在一些差距和不足" in result["preamble"]
+    assert result["preamble"].endswith("我就讲这些，散会。")
+    assert result.headings == []
+    assert "\xa0" not in result["preamble"].split("\n")[1][:1]  # indentation stripped
+
+
+@pytest.mark.parametrize(
+    "heading, section",
+    [
+        ("工作开展情况", "performance"),
+        ("履职情况", "performance"),
+        ("主要工作", "performance"),
+        ("工作成效", "performance"),
+        ("抓基层党建工作情况", "performance"),
+        ("存在问题", "problems"),
+        ("存在的问题", "problems"),
+        ("存在问题及原因", "problems"),
+        ("不足", "problems"),
+        ("存在问题及下一步打算", "problems"),
+        ("下一步工作计划", "plans"),
+        ("下一步打算", "plans"),
+        ("下步工作打算", "plans"),
+        ("下步工作思路", "plans"),
+        ("转变思想,提高站位,坚持不懈抓好下一步党建工作", "plans"),
+        ("2024年工作打算", "plans"),
+        ("上年度问题整改情况", "rectification"),
+        ("整改落实情况", "rectification"),
+        ("针对上年度述职评议指出问题的整改情况", "rectification"),
+        ("针对去年点评问题抓好整改", "rectification"),
+        ("踔厉奋发,勇毅前行", None),
+        ("其他工作", None),
+    ],
+)
+def test_classify_heading(heading, section):
+    assert classify_heading(heading) == section
+
+
+def test_unnumbered_headings():
+    text = "述职报告\n工作开展情况\n做了很多工作。\n存在问题\n学习不够。\n下一步打算\n加强学习。\n上年度问题整改情况\n已整改。"
+    result = split_report(text)
+    assert result["preamble"] == "述职报告"
+    assert result["performance"] == "工作开展情况\n做了很多工作。"
+    assert result["problems"] == "存在问题\n学习不够。"
+    assert result["plans"] == "下一步打算\n加强学习。"
+    assert result["rectification"] == "上年度问题整改情况\n已整改。"
+
+
+def test_short_sentence_is_not_a_heading():
+    result = split_report("一、工作开展情况\n下一步，我们将继续努力。\n存在问题较多，需要改进。")
+    assert result["performance"] == "一、工作开展情况\n下一步，我们将继续努力。\n存在问题较多，需要改进。"
+
+
+def test_part_numbering():
+    text = "第一部分 履职情况\n甲\n第二部分　存在问题\n乙\n第三部分、下步工作思路\n丙\n第四部分 上年度问题整改情况\n丁"
+    result = split_report(text)
+    assert result["performance"].endswith("甲") and result["problems"].endswith("乙")
+    assert result["plans"].endswith("丙") and result["rectification"].endswith("丁")
+
+
+def test_full_width_and_half_width_punctuation_and_spaces():
+    text = "一．工作开展情况\n(一)学习\n甲\n二. 存在的问题\n乙\n三　下一步打算\n丙\n四,整改落实情况\n丁\n　　（二）全角缩进的小标题\n戊"
+    result = split_report(text)
+    assert result["performance"] == "一．工作开展情况\n(一)学习\n甲"
+    assert result["problems"] == "二. 存在的问题\n乙"
+    assert result["plans"] == "三　下一步打算\n丙"
+    assert result["rectification"] == "四,整改落实情况\n丁\n（二）全角缩进的小标题\n戊"
+
+
+def test_rectification_first():
+    text = "一、上年度问题整改情况\n已整改三项。\n二、履职情况\n甲\n三、存在问题\n乙\n四、下一步打算\n丙"
+    result = split_report(text)
+    assert result["rectification"] == "一、上年度问题整改情况\n已整改三项。"
+    assert result["performance"] == "二、履职情况\n甲"
+    assert result["plans"] == "四、下一步打算\n丙"
+
+
+def test_rectification_last_and_unrecognised_heading_stays_in_section():
+    text = "导语\n一、主要工作\n甲\n二、存在问题\n乙\n三、下步打算\n丙\n四、其他需要说明的事项\n丁\n五、针对上年度述职评议指出问题的整改情况\n戊"
+    result = split_report(text)
+    assert result["preamble"] == "导语"
+    assert result["plans"] == "三、下步打算\n丙\n四、其他需要说明的事项\n丁"
+    assert result["rectification"] == "五、针对上年度述职评议指出问题的整改情况\n戊"
+
+
+def test_unrecognised_heading_before_any_section_goes_to_preamble():
+    text = "一、踔厉奋发\n甲\n二、勇毅前行\n乙"
+    result = split_report(text)
+    assert result["preamble"] == "一、踔厉奋发\n甲\n二、勇毅前行\n乙"
+    assert result.headings == []
+
+
+def test_duplicated_headings_continue_the_section():
+    text = "一、存在问题\n甲\n二、下一步打算\n乙\n三、存在问题\n丙"
+    result = split_report(text)
+    assert result["problems"] == "一、存在问题\n甲\n三、存在问题\n丙"
+    assert result["plans"] == "二、下一步打算\n乙"
+
+
+def test_sub_headings_stay_in_their_section():
+    text = "一、存在问题\n（一）学习不深入\n1.个别党员学习少\n（三）上年度问题整改不彻底\n甲\n二、下一步打算\n乙"
+    result = split_report(text)
+    assert result["problems"] == "一、存在问题\n（一）学习不深入\n1.个别党员学习少\n（三）上年度问题整改不彻底\n甲"
+    assert result["rectification"] == ""
+
+
+def test_rectification_sub_block_returns_to_enclosing_section():
+    text = "一、工作开展情况\n（一）学习\n甲\n（二）上年度问题整改情况\n乙\n（三）组织建设\n丙\n二、存在问题\n丁"
+    result = split_report(text)
+    assert result["performance"] == "一、工作开展情况\n（一）学习\n甲\n（三）组织建设\n丙"
+    assert result["rectification"] == "（二）上年度问题整改情况\n乙"
+
+
+def test_sub_headings_used_as_main_headings_when_no_top_level():
+    text = "报告\n（一）履职情况\n甲\n（二）存在问题\n乙\n（三）下一步打算\n丙"
+    result = split_report(text)
+    assert result["preamble"] == "报告"
+    assert result["performance"] == "（一）履职情况\n甲"
+    assert result["problems"] == "（二）存在问题\n乙"
+    assert result["plans"] == "（三）下一步打算\n丙"
+
+
+def test_heading_with_text_on_the_same_line():
+    result = split_report("一、工作开展情况。今年以来，我们召开支委会12次。\n二、存在问题：学习不够。")
+    assert result["performance"].startswith("一、工作开展情况。")
+    assert result["problems"] == "二、存在问题：学习不够。"
+
+
+def test_yi_shi_enumeration_is_not_a_heading():
+    result = split_report("二、存在问题\n一是学习不够。\n二是下一步计划不清。")
+    assert result["problems"] == "二、存在问题\n一是学习不够。\n二是下一步计划不清。"
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"])
+def test_line_endings(newline):
+    text = newline.join(["标题", "一、履职情况", "甲", "", "二、存在问题", "乙"])
+    result = split_report(text)
+    assert result["performance"] == "一、履职情况\n甲" and result["problems"] == "二、存在问题\n乙"
+    assert_nothing_lost(text, result)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n\u3000\n", None])
+def test_empty_input(text):
+    result = split_report(text)
+    assert all(result[part] == "" for part in PARTS)
+
+
+def test_paragraphs_for_display():
+    assert paragraphs("一、工作开展情况\n（一）学习\n1.读书\n 正文 \n\n") == [
+        ("h1", "一、工作开展情况"),
+        ("h2", "（一）学习"),
+        ("h3", "1.读书"),
+        ("p", "正文"),
+    ]
