@@ -21,6 +21,17 @@ def organization_create(*, name, kind=Organization.Kind.BRANCH, parent=None, sec
 
 
 @transaction.atomic
+def organizations_create(*, organizations):
+    """Create unsaved Organization instances in two queries. Their parents must be saved
+    already (create a tree level by level)."""
+    created = Organization.objects.bulk_create(organizations)
+    for organization in created:
+        organization.path = _path_for(organization)
+    Organization.objects.bulk_update(created, ["path"])
+    return created
+
+
+@transaction.atomic
 def organization_move(*, organization, parent):
     """Re-parent an organization and rewrite the paths of its whole subtree."""
     if parent is not None and parent.path.startswith(organization.path):
@@ -86,7 +97,8 @@ def notify(*, users, text, url="", email=False):
             for user in users
             if user.email
         ]
-        send_mass_mail(messages, fail_silently=True)
+        # Mail only once the action that caused it is committed: a rolled-back action sends nothing.
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
     return len(users)
 
 

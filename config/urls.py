@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from branches.views import PasswordChangeView
+
 admin.site.site_header = "述评 · 党组织书记抓基层党建工作述职评议考核"
 admin.site.site_title = "述评管理"
 admin.site.index_title = "系统管理"
@@ -8,7 +10,10 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("", include("reports.urls")),
     path("reviews/", include("reviews.urls")),
+    path("vote/", include("reviews.vote_urls")),
     path("org/", include("branches.urls")),
+    # Before Django's own: the same URL, also clearing the first-login flag.
+    path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,14 @@ def report_field_values(body):
     return values
 
 
+class TextPartField(forms.CharField):
+    """Browsers post a textarea's line breaks as CRLF, the autosave sends LF: store LF only, so that
+    lengths, diffs and the editor's "unsaved changes" check agree whichever way the text came."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class ReportTextForm(forms.Form):
     """The five text parts and the revision the editor started from. Lengths are checked by
     the service (one Chinese message for the editor, the import and the autosave)."""
@@ -25,7 +33,7 @@ class ReportTextForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in TEXT_FIELDS:
-            self.fields[field] = forms.CharField(
+            self.fields[field] = TextPartField(
                 label=FIELD_LABELS[field],
                 required=False,
                 strip=False,  # keep the user's indentation and line breaks exactly

@@ -7,13 +7,21 @@ static/pdf/ and refuses everything else, so text a user typed (even `<img src=â€
 a file or a URL. Fonts come from fontconfig by family name (see static/pdf/*.css) and are
 embedded as subsets by HarfBuzz's subsetter (libharfbuzz-subset0, installed by
 `make system`); without it WeasyPrint falls back to fontTools, tens of times slower on CJK fonts
-(bench/bench_pdf.py measures both).
+(bench/bench_pdf.py measures both). WeasyPrint 70's font embedding is tuned below (see
+"WeasyPrint 70 tuned"), and a submitted version's PDF is kept in a file cache.
 """
 
+import functools
+import glob
+import hashlib
 import logging
 import mimetypes
+import os
 import re
+import subprocess
+import tempfile
 import threading
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -45,6 +53,11 @@ def _weasyprint():
     import weasyprint
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    if not _TUNING["tried"]:
+        with _TUNING["lock"]:
+            if not _TUNING["tried"]:  # once: untune_weasyprint() then stays until tune_weasyprint()
+                tune_weasyprint()
+                _TUNING["tried"] = True
     return weasyprint, URLFetcher, URLFetcherResponse
 
 
@@ -109,10 +122,174 @@ def _font_config():
     return _local.font_config
 
 
+# --- WeasyPrint 70 tuned ----------------------------------------------------------------------
+#
+# Writing the PDF, most of it embedding the CJK faces, was over half the time of a report
+# (bench/bench_pdf.py). Three changes, leaving the PDF's fonts and text as WeasyPrint makes
+# them (tests/exports/test_pdf_tuning.py compares the embedded fonts with and without):
+#
+# 1. Font.__init__ copied each whole font file (a 20-27 MB .ttc) into a bytes object on
+#    every render, to replace it with the subset a few milliseconds later: ~0.1 s of page
+#    faults and ~90 MB of memory per report. The copy is now made only if something reads
+#    the whole font (variable or colour fonts, full_fonts=True, the fontTools fallback).
+# 2. Font._harfbuzz_subset ran hb-subset twice: once keeping the used glyph ids, then again
+#    over the result keeping glyphs 0..max to apply the hinting flag. One pass with the
+#    flags merged gives the same glyphs, tables and metrics in about a third of the time.
+# 3. pydyf 0.13 (WeasyPrint's PDF writer) compresses every stream at zlib level 9, 2 KiB
+#    smaller than zlib's default level 6 on a 470 KiB report and ~0.04 s slower: level 6.
+#
+# Other WeasyPrint and pydyf versions run unchanged: the patch is skipped and logged.
+TUNED_WEASYPRINT_VERSIONS = ("70.0",)
+TUNED_PYDYF_VERSIONS = ("0.13.0",)
+
+
+class _ZlibAtDefaultLevel:
+    """zlib for pydyf: compressobj() at zlib's default level whatever level pydyf asks for."""
+
+    compress = staticmethod(zlib.compress)
+
+    @staticmethod
+    def compressobj(level=zlib.Z_DEFAULT_COMPRESSION, *args, **kwargs):
+        return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, *args, **kwargs)
+
+
+class _FaceBytes:
+    """A HarfBuzz face whose bytes are copied out only when read (see _LazyFileContent)."""
+
+    __slots__ = ("face",)
+
+    def __init__(self, face):
+        self.face = face
+
+    def __bool__(self):
+        # WeasyPrint checks the data it got is not empty: answer without copying it.
+        from weasyprint.text.ffi import harfbuzz
+
+        blob = harfbuzz.hb_face_reference_blob(self.face)
+        try:
+            return harfbuzz.hb_blob_get_length(blob) > 0
+        finally:
+            harfbuzz.hb_blob_destroy(blob)
+
+
+class _LazyFileContent:
+    """Font.file_content as a descriptor: stores what WeasyPrint assigns, resolves a
+    _FaceBytes into bytes on first read."""
+
+    def __get__(self, font, owner=None):
+        if font is None:
+            return self
+        content = font.__dict__["_file_content"]
+        if isinstance(content, _FaceBytes):
+            from weasyprint.text.fonts import get_hb_object_data
+
+            content = font.__dict__["_file_content"] = get_hb_object_data(content.face)
+        return content
+
+    def __set__(self, font, value):
+        font.__dict__["_file_content"] = value
+
+
+def _deferred_hb_object_data(hb_object, ot_color=None, glyph=None):
+    """weasyprint.pdf.fonts' get_hb_object_data: a whole face is deferred, the rest is read."""
+    from weasyprint.text.fonts import get_hb_object_data
+
+    if ot_color is None and glyph is None:
+        return _FaceBytes(hb_object)
+    return get_hb_object_data(hb_object, ot_color, glyph)
+
+
+def _harfbuzz_subset_once(font, to_unicode, hinting):
+    """WeasyPrint 70's Font._harfbuzz_subset in one hb-subset pass instead of two.
+
+    Same glyph set (the used ids, kept in place), same dropped tables, and the flags of
+    both passes together. Falls back to WeasyPrint's own two passes if this one fails."""
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+    from weasyprint.text.fonts import get_hb_object_data
+
+    subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
+    if subset_input == ffi.NULL:
+        return _ORIGINALS["_harfbuzz_subset"](font, to_unicode, hinting)
+    glyphs = sorted(to_unicode)
+    glyph_set = harfbuzz_subset.hb_subset_input_glyph_set(subset_input)
+    harfbuzz.hb_set_add_sorted_array(glyph_set, ffi.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs), len(glyphs))
+    flags = (
+        harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+        | harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+        | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+    )
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    if font.missing:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
+    drop_set = harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+    drop = sorted(harfbuzz.hb_tag_from_string(tag, -1) for tag in _DROPPED_TABLES)
+    harfbuzz.hb_set_add_sorted_array(drop_set, ffi.new(f"hb_codepoint_t[{len(drop)}]", drop), len(drop))
+    face = harfbuzz_subset.hb_subset_or_fail(font.hb_face, subset_input)
+    if face != ffi.NULL:
+        face = ffi.gc(face, harfbuzz.hb_face_destroy)
+        content = get_hb_object_data(face)
+        if content:
+            font.file_content = content
+            return None
+    return _ORIGINALS["_harfbuzz_subset"](font, to_unicode, hinting)
+
+
+# The tables WeasyPrint 70's _harfbuzz_subset drops.
+_DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+_ORIGINALS = {}
+_TUNING = {"tried": False, "lock": threading.Lock()}
+
+
+def tune_weasyprint():
+    """Apply the font-embedding changes above (once; only to TUNED_WEASYPRINT_VERSIONS).
+
+    Returns whether they are in place."""
+    import pydyf
+    import weasyprint
+    import weasyprint.pdf.fonts as pdf_fonts
+
+    if _ORIGINALS:
+        return True
+    versions = (weasyprint.__version__, pydyf.__version__)
+    if versions[0] not in TUNED_WEASYPRINT_VERSIONS or versions[1] not in TUNED_PYDYF_VERSIONS or not pdf_fonts.harfbuzz_subset:
+        logger.info("WeasyPrint %s with pydyf %s runs untuned", *versions)
+        return False
+    _ORIGINALS.update(
+        _harfbuzz_subset=pdf_fonts.Font._harfbuzz_subset,
+        get_hb_object_data=pdf_fonts.get_hb_object_data,
+        zlib=pydyf.zlib,
+    )
+    # The descriptor before the deferred data it resolves.
+    pdf_fonts.Font.file_content = _LazyFileContent()
+    pdf_fonts.Font._harfbuzz_subset = _harfbuzz_subset_once
+    pdf_fonts.get_hb_object_data = _deferred_hb_object_data
+    pydyf.zlib = _ZlibAtDefaultLevel
+    return True
+
+
+def untune_weasyprint():
+    """Undo tune_weasyprint (for the benchmark and the tests that compare with WeasyPrint's own
+    result; not thread-safe)."""
+    import pydyf
+    import weasyprint.pdf.fonts as pdf_fonts
+
+    if not _ORIGINALS:
+        return
+    pdf_fonts.get_hb_object_data = _ORIGINALS.pop("get_hb_object_data")
+    pdf_fonts.Font._harfbuzz_subset = _ORIGINALS.pop("_harfbuzz_subset")
+    del pdf_fonts.Font.file_content
+    pydyf.zlib = _ORIGINALS.pop("zlib")
+
+
 def render_pdf(template_name, context, *, fetcher=None):
     """Render a template under templates/pdf/ to a PDF. `fetcher` defaults to a static_only_fetcher."""
+    return _html_to_pdf(render_to_string(template_name, context), template_name, fetcher=fetcher)
+
+
+def _html_to_pdf(html, template_name, *, fetcher=None):
     weasyprint, _, _ = _weasyprint()
-    html = render_to_string(template_name, context)
     fetcher = fetcher or static_only_fetcher()
     document = weasyprint.HTML(string=html, base_url=PDF_STATIC_DIR.as_uri() + "/", url_fetcher=fetcher).render(
         font_config=_font_config()
@@ -126,6 +303,61 @@ def render_pdf(template_name, context, *, fetcher=None):
     if missing:
         logger.warning("PDF %s has characters without a glyph: %s", template_name, missing)
     return RenderedPdf(content=content, page_count=len(document.pages), missing_glyphs=missing)
+
+
+# --- The file cache of submitted versions ---------------------------------------------------
+#
+# A submitted ReportVersion never changes, so its PDF is rendered once and then served from
+# MEDIA_ROOT/pdf-cache/ (not public: nothing serves MEDIA_ROOT). The file name holds the
+# version's pk and a digest of everything the PDF is made of: the HTML (so a renamed
+# organization or an edited template gives a new file), the print stylesheets, the
+# WeasyPrint version and the installed fonts. One file per version: a new digest replaces
+# the old file. Drafts are never cached.
+
+PDF_CACHE_DIR = "pdf-cache"
+
+
+@functools.cache
+def _render_fingerprint():
+    """What the PDF of a given HTML depends on besides it, computed once per process."""
+    weasyprint, _, _ = _weasyprint()
+    digest = hashlib.sha256(f"{weasyprint.__version__} {TUNED_WEASYPRINT_VERSIONS}".encode())
+    for path in sorted(PDF_STATIC_DIR.glob("*.css")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    try:
+        fonts = subprocess.run(
+            ["fc-list", "--format", "%{file}|%{index}|%{family}\n"], capture_output=True, check=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        logger.warning("fc-list failed: cached PDFs will not notice font changes")
+        fonts = b""
+    digest.update(b"\n".join(sorted(fonts.splitlines())))
+    return digest.hexdigest()
+
+
+def _cached_pdf(html, template_name, *, key):
+    """The PDF of `html`, from the file cache under `key` (a file-name prefix) when there."""
+    directory = Path(settings.MEDIA_ROOT) / PDF_CACHE_DIR
+    digest = hashlib.sha256(_render_fingerprint().encode() + html.encode()).hexdigest()[:32]
+    prefix = f"{key}-{digest}-"
+    for path in directory.glob(f"{glob.escape(prefix)}*.pdf"):
+        page_count = path.stem.removeprefix(prefix)
+        if page_count.isdigit():
+            return RenderedPdf(content=path.read_bytes(), page_count=int(page_count))
+    rendered = _html_to_pdf(html, template_name)
+    if rendered.missing_glyphs:
+        return rendered  # not kept: installing a font should fix it
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob(f"{glob.escape(key)}-*.pdf"):
+            stale.unlink(missing_ok=True)
+        # Write then rename, so a concurrent download never reads half a file.
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".tmp-", suffix=".pdf", delete=False) as file:
+            file.write(rendered.content)
+        os.replace(file.name, directory / f"{prefix}{rendered.page_count}.pdf")
+    except OSError:
+        logger.exception("Could not keep the PDF of %s in the file cache", key)
+    return rendered
 
 
 def download_response(content, filename, content_type=PDF_CONTENT_TYPE):
@@ -233,9 +465,16 @@ def report_pdf_context(report, *, version=None):
     }
 
 
-def report_pdf(report, *, version=None):
-    """Render a report (a submitted version, or the current draft) in the Party-document layout."""
-    return render_pdf("pdf/report.html", report_pdf_context(report, version=version))
+def report_pdf(report, *, version=None, use_cache=True):
+    """A report (a submitted version, or the current draft) in the Party-document layout.
+
+    A saved version's PDF comes from the file cache after its first rendering (use_cache=False
+    renders anyway, as the benchmark does)."""
+    template_name = "pdf/report.html"
+    context = report_pdf_context(report, version=version)
+    if not use_cache or version is None or version.pk is None:
+        return render_pdf(template_name, context)
+    return _cached_pdf(render_to_string(template_name, context), template_name, key=f"report-version-{version.pk}")
 
 
 def report_pdf_filename(report, *, version=None):

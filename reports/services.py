@@ -1,9 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from branches.models import AuditEntry
-from branches.services import audit_record
+from branches.services import audit_record, notify
 
 from .models import FIGURES, SECTION_MAX_LENGTH, SECTIONS, Cycle, Report, ReportVersion
 
@@ -191,5 +192,11 @@ def report_return(*, report, by, reason):
         summary=f"{locked} 退回修改",
         reason=reason,
         obj=locked,
+    )
+    notify(
+        users=[locked.organization.secretary],
+        text=f"您的《{locked.cycle.title}》述职报告被退回修改：{reason}",
+        url=reverse("reports:home"),
+        email=True,
     )
     return locked

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from reviews.rectification_services import report_prefill_rectification
+
 from .diff import versions_diff
 from .forms import ImportForm, ReportForm, ReportTextForm, report_field_values
 from .models import SECTION_MAX_LENGTH
@@ -93,6 +95,8 @@ def _render_editor(request, report, form=None, import_form=None, conflict=None, 
 @editable_report_view
 def editor(request, report):
     if request.method != "POST":
+        # An empty 上年度问题整改情况 starts from last year's problems, measures and states.
+        report = report_prefill_rectification(report=report, by=request.user)
         return _render_editor(request, report)
 
     # The form fallback without JavaScript: same service as the autosave.

@@ -17,6 +17,7 @@ from django.utils import timezone
 from branches.models import User
 from reports.pdf import render_pdf, safe_filename
 
+from .ballot_selectors import ballot_tally_for_report
 from .computation import COMPONENTS, round2
 from .models import Problem, Review, Score
 from .selectors import cycle_results, grade_distribution, result_settings_for, secretary_result
@@ -98,6 +99,7 @@ def result_context(row, reviews, *, settings, ranked_count):
         "reviewer_totals": reviewer_totals,
         "average_total": round2(sum(averages, Decimal(0))) if averages else None,
         "components": component_scores(row, settings),
+        "ballot": ballot_tally_for_report(report),  # (marks, EntryTally) or None: the 民主测评 tally
         "show_rank": settings.show_rank,
         "ranked_count": ranked_count,
         "comments": [(labels[review.reviewer.pk], review.comment) for review in reviews if review.comment.strip()],
@@ -228,7 +230,6 @@ def summary_filename(cycle, extension):
 # --- The annual summary as an Excel workbook ---------------------------------------------
 
 SCORE_FORMAT = "0.00"
-POINTS_FORMAT = "0.0"
 
 
 def _plain(number):
@@ -242,22 +243,12 @@ def _text_width(value):
     return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
 
 
-def _fit_columns(sheet, header_row, minimum=6, maximum=50, header_maximum=16):
-    """Widths from the longest value of each column; headers wrap, so they count up to header_maximum."""
-    widths = {}
-    for row in sheet.iter_rows(min_row=header_row):
-        for cell in row:
-            if cell.value is None:
-                continue
-            width = _text_width(cell.value)
-            if cell.row == header_row:
-                width = min(width, header_maximum)
-            widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), width)
-    for letter, width in widths.items():
-        sheet.column_dimensions[letter].width = min(max(width + 2, minimum), maximum)
+# The three helpers below also write the other workbooks of the app (roster, rectification
+# ledger): one look for every .xlsx.
 
 
 def _header(sheet, row, labels):
+    """A header row: bold, shaded, wrapped, centred."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     thin = Side(style="thin", color="999999")
@@ -269,13 +260,38 @@ def _header(sheet, row, labels):
         cell.border = Border(bottom=thin)
 
 
+def _fit_columns(sheet, header_row, minimum=6, maximum=50, header_maximum=16):
+    """Each column as wide as its longest value from header_row down; headers wrap, so they
+    count up to header_maximum. Measures each distinct value once."""
+    from openpyxl.utils import get_column_letter
+
+    for column, values in enumerate(sheet.iter_cols(min_row=header_row, values_only=True), start=1):
+        header = min(_text_width(values[0]), header_maximum) if values else 0
+        width = max([header, *(_text_width(value) for value in set(values[1:]) if value is not None)])
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, minimum), maximum)
+
+
+def _write_table(sheet, header_row, labels, rows, *, decimal_format=None):
+    """A header row, then `rows` (lists of values: numbers stay numbers, Decimals get
+    `decimal_format`), fitted columns, everything above the first data row frozen."""
+    _header(sheet, header_row, labels)
+    for values in rows:
+        sheet.append(values)
+        if decimal_format:
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, Decimal):
+                    cell.number_format = decimal_format
+    _fit_columns(sheet, header_row)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+
+
 def _summary_sheet(sheet, context):
     from openpyxl.styles import Alignment, Font
 
-    cycle, settings, criteria = context["cycle"], context["settings"], context["criteria"]
+    cycle = context["cycle"]
     labels = (
         ["排名", "党组织", "书记"]
-        + [f"{criterion.name}（满分{_plain(criterion.max_points)}）" for criterion in criteria]
+        + [f"{criterion.name}（满分{_plain(criterion.max_points)}）" for criterion in context["criteria"]]
         + [f"{label}得分（{_plain(weight)}%）" for _name, label, weight in context["components"]]
         + ["综合得分", "等次", "备注"]
     )
@@ -283,30 +299,25 @@ def _summary_sheet(sheet, context):
     sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(labels))
-    _header(sheet, 2, labels)
-    for line, (row, scores) in enumerate(context["rows"], start=3):
+    rows = []
+    for row, scores in context["rows"]:
         remarks = list(row.flags)
         if row.is_overridden:
             remarks.append(f"等次经调整（计算等次：{row.computed_grade_label}；理由：{row.override_reason}）")
-        values = (
+        rows.append(
             [row.rank, row.organization.name, row.secretary.display_name if row.secretary else ""]
             + [average for _criterion, average in row.criterion_averages]
             + [score for _label, _weight, score in scores]
             + [row.total, row.grade_label, "；".join(remarks)]
         )
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=line, column=column, value=value)
-            if isinstance(value, Decimal):
-                cell.number_format = SCORE_FORMAT
+    _write_table(sheet, 2, labels, rows, decimal_format=SCORE_FORMAT)
     sheet.freeze_panes = "C3"  # title and header rows, rank and organization columns
     sheet.row_dimensions[2].height = 48
-    _fit_columns(sheet, header_row=2)
 
 
 def _detail_sheet(sheet, cycle, settings):
     reviewers = User.objects.filter(reviews__report__cycle=cycle, reviews__status=Review.Status.SUBMITTED)
     labels = reviewer_labels(reviewers.distinct().order_by("username"), settings.show_reviewer_names)
-    _header(sheet, 1, ["党组织", "评议人", "评价指标", "满分", "得分"])
     scores = (
         Score.objects.filter(review__report__cycle=cycle, review__status=Review.Status.SUBMITTED)
         .order_by(
@@ -318,13 +329,12 @@ def _detail_sheet(sheet, cycle, settings):
         )
         .values_list("review__report__organization__name", "review__reviewer_id", "criterion__name", "criterion__max_points", "points")
     )
-    for line, (organization, reviewer_id, criterion, max_points, points) in enumerate(scores.iterator(), start=2):
-        sheet.append([organization, labels[reviewer_id], criterion, max_points, points])
-        sheet.cell(row=line, column=4).number_format = POINTS_FORMAT
-        sheet.cell(row=line, column=5).number_format = POINTS_FORMAT
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:E{max(sheet.max_row, 1)}"
-    _fit_columns(sheet, header_row=1)
+    rows = (
+        [organization, labels[reviewer_id], criterion, max_points, points]
+        for organization, reviewer_id, criterion, max_points, points in scores.iterator()
+    )
+    _write_table(sheet, 1, ["党组织", "评议人", "评价指标", "满分", "得分"], rows)
+    sheet.auto_filter.ref = f"A1:E{sheet.max_row}"
 
 
 def summary_workbook(cycle):

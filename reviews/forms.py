@@ -24,6 +24,7 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label="点评意见",
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "肯定成绩，指出问题，提出具体改进建议"}),
     )
     suggested_grade = forms.ChoiceField(label="建议等次", required=False)
@@ -113,6 +114,7 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(
         label="退回原因",
         max_length=2000,
+        error_messages={"required": "请填写退回原因。"},
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "请具体说明需要修改的内容"}),
     )
 
@@ -131,6 +133,9 @@ class ServiceModelForm(forms.ModelForm):
 
 
 class CriterionForm(ServiceModelForm):
+    # The model's TextField has no limit; a rubric item's explanation is a few sentences.
+    description = forms.CharField(label="说明", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
     class Meta:
         model = Criterion
         fields = ["name", "max_points", "order", "description"]

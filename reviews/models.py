@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -278,3 +279,322 @@ class Result(models.Model):
     @property
     def is_overridden(self):
         return bool(self.override_reason)
+
+
+# ---------------------------------------------------------------- rectification (整改)
+#
+# Naming: `Problem` (above) is one problem as one reviewer named it in one review.
+# The organization-level 问题清单 entry is a `RectificationItem` (整改事项): created one per
+# reviewer Problem when results are published, then merged by the administrator where several
+# reviewers named the same problem. It keeps its source Problems (M2M `problems`), and through
+# them who named it. The item also carries its line of the 整改清单 (measures, owner, deadline)
+# and its progress. An organization's items of one cycle form its `RectificationPlan`, which the
+# secretary submits and the administrator approves or sends back as a whole.
+
+
+def rectification_evidence_path(instance, filename):
+    """A generated name in a per-item folder; the uploaded name is display text only."""
+    return f"rectification/{instance.item_id}/{instance.stored_name}"
+
+
+class RectificationPlan(models.Model):
+    """整改清单 of one organization after one cycle's published review (one per report)."""
+
+    class Status(models.TextChoices):
+        DRAFTING = "drafting", "待填报"
+        SUBMITTED = "submitted", "待审核"
+        APPROVED = "approved", "已通过"
+        RETURNED = "returned", "已退回"
+
+    report = models.OneToOneField(
+        Report, verbose_name="述职报告", on_delete=models.CASCADE, related_name="rectification_plan"
+    )
+    status = models.CharField("整改清单状态", max_length=20, choices=Status.choices, default=Status.DRAFTING)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField("退回原因", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "整改清单"
+        verbose_name_plural = "整改清单"
+        ordering = ["report__cycle", "report__organization__order", "report__organization_id"]
+
+    def __str__(self):
+        return f"{self.report.organization} · {self.report.cycle.year}年度整改清单"
+
+    @property
+    def is_editable_by_secretary(self):
+        return self.status in (self.Status.DRAFTING, self.Status.RETURNED)
+
+
+class RectificationItem(models.Model):
+    """整改事项: one problem of an organization's 问题清单 with its measures, owner, deadline and
+    progress. Overdue (逾期) is not stored: deadline before today (Asia/Shanghai) and not completed."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "未开始"
+        IN_PROGRESS = "in_progress", "整改中"
+        COMPLETED = "completed", "已完成"
+
+    plan = models.ForeignKey(RectificationPlan, verbose_name="整改清单", on_delete=models.CASCADE, related_name="items")
+    text = models.CharField("问题", max_length=300)
+    category = models.ForeignKey(
+        ProblemCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="rectification_items"
+    )
+    # The reviewers' problems this item stands for (several after a merge): who named it.
+    problems = models.ManyToManyField(Problem, verbose_name="评议人提出的问题", blank=True, related_name="rectification_items")
+    order = models.PositiveIntegerField("排序", default=0)
+    measures = models.TextField("整改措施", blank=True)
+    owner = models.CharField("责任人", max_length=100, blank=True)
+    deadline = models.DateField("整改时限", null=True, blank=True)
+    status = models.CharField("整改状态", max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    # The secretary reports the item done and asks for 销号; the administrator confirms or reopens.
+    completion_requested_at = models.DateTimeField("申请销号时间", null=True, blank=True)
+    completed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+
+    class Meta:
+        verbose_name = "整改事项"
+        verbose_name_plural = "整改事项"
+        ordering = ["plan", "order", "id"]
+
+    def __str__(self):
+        return self.text
+
+    def is_overdue(self, today):
+        return self.status != self.Status.COMPLETED and self.deadline is not None and self.deadline < today
+
+
+class RectificationEvent(models.Model):
+    """Append-only history of a plan and its items: progress reports, approvals, returns,
+    confirmations, reopenings, merges — who, when, what, why."""
+
+    class Kind(models.TextChoices):
+        GENERATED = "generated", "生成问题清单"
+        MERGED = "merged", "合并问题"
+        EDITED = "edited", "修改问题"
+        PLAN_SAVED = "plan_saved", "填写整改措施"
+        PLAN_SUBMITTED = "plan_submitted", "提交整改清单"
+        PLAN_APPROVED = "plan_approved", "审核通过"
+        PLAN_RETURNED = "plan_returned", "退回整改清单"
+        PROGRESS = "progress", "报告整改进展"
+        COMPLETION_REQUESTED = "completion_requested", "申请销号"
+        CONFIRMED = "confirmed", "确认销号"
+        REOPENED = "reopened", "重新打开"
+
+    plan = models.ForeignKey(RectificationPlan, on_delete=models.CASCADE, related_name="events")
+    item = models.ForeignKey(
+        RectificationItem, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("操作", max_length=30, choices=Kind.choices)
+    text = models.TextField("内容", blank=True)
+    reason = models.TextField("原因", blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "整改记录"
+        verbose_name_plural = "整改记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.text[:40]}"
+
+
+class RectificationEvidence(models.Model):
+    """An evidence file (佐证材料) of a progress report. Stored under a generated name and served
+    only through a permission-checked view, never from a public media URL."""
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="evidence")
+    event = models.ForeignKey(RectificationEvent, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField("文件", upload_to=rectification_evidence_path, max_length=255)
+    stored_name = models.CharField(max_length=80, editable=False)
+    original_name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "整改佐证材料"
+        verbose_name_plural = "整改佐证材料"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class RectificationReminder(models.Model):
+    """One reminder sent: `key` names what it was about; at most one per key and day."""
+
+    key = models.CharField(max_length=60)
+    sent_on = models.DateField()
+
+    class Meta:
+        verbose_name = "整改提醒"
+        verbose_name_plural = "整改提醒"
+        constraints = [models.UniqueConstraint(fields=["key", "sent_on"], name="rectification_reminder_once_a_day")]
+
+
+# ---------------------------------------------------------------- democratic evaluation (民主测评)
+
+
+class Evaluation(models.Model):
+    """The democratic evaluation (民主测评) of a cycle's review meeting, as the administrator
+    sets it up: the organizations on the ballot (EvaluationEntry, in meeting order), the
+    voter groups (VoterGroup, head count and weight), the marks a voter can give (Mark,
+    with their score factors), and when voting closes.
+
+    Vocabulary (domain glossary): the sheet one voter submits is a Ballot, one mark on
+    it a Vote. Each voter gets a one-time BallotCode; paper ballots enter as PaperTally.
+    Lifecycle: draft (set up, codes printable) → open (codes' plain text erased, voting)
+    → closed (tallies shown; the ballot score feeds the cycle's results).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "准备中"
+        OPEN = "open", "测评中"
+        CLOSED = "closed", "已结束"
+
+    cycle = models.OneToOneField(Cycle, verbose_name="年度述职评议", on_delete=models.CASCADE, related_name="evaluation")
+    title = models.CharField("测评会议名称", max_length=120)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    closes_at = models.DateTimeField("投票截止时间", null=True, blank=True)
+    opened_at = models.DateTimeField("开始时间", null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "民主测评"
+        verbose_name_plural = "民主测评"
+
+    def __str__(self):
+        return self.title
+
+
+class EvaluationEntry(models.Model):
+    """An organization (its report and secretary) on the ballot, in the order of the meeting."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="entries")
+    report = models.ForeignKey(Report, verbose_name="述职报告", on_delete=models.CASCADE, related_name="evaluation_entries")
+    order = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "测评对象"
+        verbose_name_plural = "测评对象"
+        ordering = ["evaluation", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "report"], name="evaluation_entry_unique_report"),
+        ]
+
+
+class VoterGroup(models.Model):
+    """A group of voters (班子成员, 党员代表 …): one code per head; weight relative to the other groups."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField("测评人类别", max_length=30)
+    size = models.PositiveIntegerField("人数")
+    weight = models.DecimalField("权重", max_digits=5, decimal_places=2)
+    order = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "测评人类别"
+        verbose_name_plural = "测评人类别"
+        ordering = ["evaluation", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "name"], name="voter_group_unique_name"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="voter_group_size_positive"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="voter_group_weight_non_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Mark(models.Model):
+    """A mark a voter can give (好 / 较好 / 一般 / 差 …), best first, with its score factor."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="marks")
+    label = models.CharField("评价", max_length=10)
+    factor = models.DecimalField("折算系数", max_digits=4, decimal_places=3)
+    order = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "评价选项"
+        verbose_name_plural = "评价选项"
+        ordering = ["evaluation", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "label"], name="mark_unique_label"),
+            models.CheckConstraint(condition=Q(factor__gte=0) & Q(factor__lte=1), name="mark_factor_range"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class BallotCode(models.Model):
+    """A one-time voting code of one voter group. Only its SHA-256 digest identifies it once
+    voting opens: the plain text exists while the evaluation is a draft (to print the
+    sheet) and is erased when it opens. Nothing links a code to the Ballot cast with it."""
+
+    group = models.ForeignKey(VoterGroup, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, unique=True)
+    plain = models.CharField(max_length=16, blank=True)
+    used = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "测评码"
+        verbose_name_plural = "测评码"
+
+
+class Ballot(models.Model):
+    """One voter's sheet (测评票). Deliberately without code, time of day or address: a
+    random id (no sequence to reveal the order of voting) and the date only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="ballots")
+    group = models.ForeignKey(VoterGroup, on_delete=models.CASCADE, related_name="ballots")
+    cast_on = models.DateField("投票日期")
+
+    class Meta:
+        verbose_name = "测评票"
+        verbose_name_plural = "测评票"
+
+
+class Vote(models.Model):
+    """One mark on a ballot: the voter's mark for one organization."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="votes")
+    entry = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="votes")
+    mark = models.ForeignKey(Mark, on_delete=models.CASCADE, related_name="votes")
+
+    class Meta:
+        verbose_name = "测评意见"
+        verbose_name_plural = "测评意见"
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "entry"], name="vote_unique_entry_per_ballot"),
+        ]
+
+
+class PaperTally(models.Model):
+    """Paper ballots counted by hand: how many voters of a group gave an organization a mark."""
+
+    entry = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="paper_tallies")
+    group = models.ForeignKey(VoterGroup, on_delete=models.CASCADE, related_name="paper_tallies")
+    mark = models.ForeignKey(Mark, on_delete=models.CASCADE, related_name="paper_tallies")
+    count = models.PositiveIntegerField("票数", default=0)
+
+    class Meta:
+        verbose_name = "纸质票统计"
+        verbose_name_plural = "纸质票统计"
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "group", "mark"], name="paper_tally_unique_cell"),
+        ]

@@ -3,13 +3,15 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from branches.models import AuditEntry
-from branches.services import audit_record
+from branches.services import audit_record, notify
 from reports.models import Cycle, Report
 from reports.services import cycle_create, cycle_open
 
+from .ballot_selectors import ballot_scores
 from .computation import ResultInput, Rules, compute_results, points_text
 from .models import (
     DEFAULT_CRITERIA,
@@ -27,6 +29,7 @@ from .models import (
     Score,
 )
 from .permissions import can_review, is_conflicted
+from .reminders import deadline_label
 from .selectors import results_state, rubric_is_locked, rubric_max
 
 
@@ -103,7 +106,18 @@ def cycle_launch(
     rubric_setup(cycle=cycle, copy_from=copy_rubric_from)
     cycle_open(cycle=cycle, by=by, participants=participants)
     assignments_create_default(cycle=cycle)
+    _notify_secretaries(
+        cycle,
+        f"{cycle.organization}已启动《{cycle.title}》，请于{deadline_label(submission_deadline)}前撰写并提交述职报告。",
+        reverse("reports:home"),
+    )
     return cycle
+
+
+def _notify_secretaries(cycle, text, url):
+    """Notify the secretary of every organization taking part in the cycle."""
+    reports = cycle.reports.select_related("organization__secretary")
+    return notify(users={r.organization.secretary for r in reports} - {None}, text=text, url=url, email=True)
 
 
 # ---------------------------------------------------------------- helpers
@@ -298,7 +312,14 @@ def question_ask(*, report, by, text):
     if not can_review(by, report):
         raise ValidationError("只有本报告的评议人可以提问。")
     text = _required_text(text, field="text", label="问题", max_length=2000)
-    return Question.objects.create(report=report, asked_by=by, text=text)
+    question = Question.objects.create(report=report, asked_by=by, text=text)
+    notify(
+        users=[report.organization.secretary],
+        text=f"评议人就{report.organization}的述职报告提出了问题，请答复。",
+        url=reverse("reviews:secretary_questions", args=[report.pk]),
+        email=True,
+    )
+    return question
 
 
 @transaction.atomic
@@ -313,6 +334,12 @@ def question_answer(*, question, by, answer):
     question.answered_by = by
     question.answered_at = timezone.now()
     question.save(update_fields=["answer", "answered_by", "answered_at"])
+    notify(
+        users=[question.asked_by],
+        text=f"{report.organization}书记答复了您的提问。",
+        url=reverse("reviews:review", args=[report.pk]) + "#questions",
+        email=True,
+    )
     return question
 
 
@@ -577,13 +604,19 @@ def results_compute(*, cycle, by):
         reviewer_totals.setdefault(report_id, []).append(total or Decimal(0))
     report_ids = list(cycle.reports.values_list("pk", flat=True))
     existing = {r.report_id: r for r in Result.objects.filter(report_id__in=report_ids)}
+    # The closed democratic evaluation gives the ballot scores; without one they stay as they are.
+    from_ballots = ballot_scores(cycle)
     outcomes = compute_results(
         [
             ResultInput(
                 key=report_id,
                 reviewer_totals=tuple(reviewer_totals.get(report_id, ())),
                 routine_score=getattr(existing.get(report_id), "routine_score", None),
-                ballot_score=getattr(existing.get(report_id), "ballot_score", None),
+                ballot_score=(
+                    from_ballots.get(report_id)
+                    if from_ballots is not None
+                    else getattr(existing.get(report_id), "ballot_score", None)
+                ),
             )
             for report_id in report_ids
         ],
@@ -594,6 +627,8 @@ def results_compute(*, cycle, by):
     for outcome in outcomes:
         result = existing.get(outcome.key) or Result(report_id=outcome.key)
         result.review_score = outcome.review_score
+        if from_ballots is not None:
+            result.ballot_score = from_ballots.get(outcome.key)
         result.total = outcome.total
         result.rank = outcome.rank
         result.computed_grade = outcome.grade
@@ -601,7 +636,7 @@ def results_compute(*, cycle, by):
             result.grade = outcome.grade
         result.computed_at = now
         results.append(result)
-    fields = ["review_score", "total", "rank", "computed_grade", "grade", "computed_at"]
+    fields = ["review_score", "ballot_score", "total", "rank", "computed_grade", "grade", "computed_at"]
     Result.objects.bulk_update([r for r in results if r.pk], fields)
     Result.objects.bulk_create([r for r in results if not r.pk])
     settings.results_computed_at = now
@@ -663,6 +698,11 @@ def cycle_publish(*, cycle, by):
     cycle.published_by = by
     cycle.save(update_fields=["published_at", "published_by"])
     _audit(cycle, by, AuditEntry.Action.CYCLE_PUBLISHED, f"公布“{cycle}”结果", obj=cycle)
+    _notify_secretaries(cycle, f"《{cycle.title}》结果已公布，请查看本组织的评议结果。", reverse("reports:home"))
+    # Publication gives each organization its problem list (问题清单) for rectification.
+    from .rectification_services import problem_list_generate
+
+    problem_list_generate(cycle=cycle, by=by)
     return cycle
 
 

@@ -35,6 +35,7 @@ from .forms import (
 )
 from .models import Assignment, Criterion, ProblemCategory, Result, ResultSettings
 from .permissions import can_see_result
+from .rectification_selectors import last_year_items, rectification_today
 from .selectors import (
     ReviewState,
     assignments_overview,
@@ -195,6 +196,8 @@ def _render_review(request, report, version, *, form=None, formset=None, questio
         "can_return": can_return_report(request.user, report),
         "is_closed": report.cycle.is_closed,
     }
+    # Last year's problems and their rectification state, beside this year's report.
+    context["last_year_plan"], context["last_year_items"] = last_year_items(report, rectification_today())
     return render(request, "reviews/review.html", context, status=status)
 
 
@@ -269,8 +272,13 @@ def report_return_view(request, report_pk):
         return _redirect_back(request, reverse("reviews:index"))
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写退回原因。")
-        return _redirect_back(request, reverse("reviews:index"))
+        # The same form again with the message, so that a typed reason (e.g. too long) is not lost.
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("reviews:index")
+        return render(
+            request, "reviews/return_retry.html", {"report": report, "return_form": form, "next": target}, status=400
+        )
     try:
         report_return(report=report, by=request.user, reason=form.cleaned_data["reason"])
     except (ValidationError, ReportLocked) as error:

@@ -163,7 +163,7 @@ def test_reviewer_returns_a_report_with_a_reason(client, submitted):
     url = reverse("reviews:report_return", args=[w.report_a.pk])
     here = reverse("reviews:review", args=[w.report_a.pk])
     response = client.post(url, {"reason": "", "next": here})
-    assert response.status_code == 302
+    assert response.status_code == 400 and "请填写退回原因" in response.content.decode()  # the form again
     w.report_a.refresh_from_db()
     assert w.report_a.status == Report.Status.SUBMITTED
     response = client.post(url, {"reason": "存在问题部分过于简单", "next": here})

@@ -22,7 +22,9 @@ from reports.models import Report, ReportVersion
 from reports.services import report_return, report_save_draft, report_submit
 from reports.splitter import split_report
 from reviews import services as review_services
+from reviews.ballots_demo import seed_ballots
 from reviews.models import Grade, ProblemCategory
+from reviews.rectification_demo import seed_rectification
 
 PASSWORD = "shuping2026"
 COMMITTEE_NAME = "城关街道党工委"
@@ -168,6 +170,7 @@ class Command(BaseCommand):
                     submit=True,
                 )
             review_services.routine_score_set(report=report, score=Decimal(target), by=orgadmin)
+        seed_ballots(cycle=last, by=orgadmin, rng=rng, targets=LAST_YEAR_TARGETS)
         self.backdate(last, datetime.datetime(this_year, 1, 10, 9, 30, tzinfo=tz))
         review_services.results_compute(cycle=last, by=orgadmin)
         review_services.cycle_publish(cycle=last, by=orgadmin)
@@ -210,6 +213,7 @@ class Command(BaseCommand):
             )
         question = submitted[0].questions.first()
         review_services.question_answer(question=question, by=submitted[0].organization.secretary, answer=ANSWER)
+        seed_rectification(last_cycle=last, current_cycle=current, orgadmin=orgadmin)
 
     def write_and_submit(self, report, text, secretary, figures_seed):
         figures = {

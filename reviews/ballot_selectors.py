@@ -1,0 +1,197 @@
+"""Reads of the democratic evaluation (民主测评). Every read is a constant number of queries.
+
+Administrators see turnout while voting is open and tallies once it is closed; nothing
+here (or anywhere) can tell which code cast which ballot.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from .ballot_computation import group_score, share, weighted_ballot_score
+from .models import Ballot, BallotCode, Evaluation, EvaluationEntry, PaperTally, Vote, VoterGroup
+
+
+def code_digest(code):
+    """The stored form of a normalized code."""
+    return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+def evaluation_of(cycle):
+    """The cycle's evaluation with its entries (organization, secretary), groups and marks; or None."""
+    return (
+        Evaluation.objects.filter(cycle=cycle)
+        .select_related("cycle", "cycle__organization")
+        .prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=EvaluationEntry.objects.select_related("report__organization__secretary"),
+            ),
+            Prefetch("groups", queryset=VoterGroup.objects.annotate(code_count=Count("codes"))),
+            "marks",
+        )
+        .first()
+    )
+
+
+def is_accepting_votes(evaluation, now=None):
+    """Open, and its closing time (if any) not reached."""
+    if evaluation.status != Evaluation.Status.OPEN:
+        return False
+    return evaluation.closes_at is None or (now or timezone.now()) < evaluation.closes_at
+
+
+def code_lookup(code):
+    """The BallotCode of a normalized code (group and evaluation selected), or None."""
+    if not code:
+        return None
+    return BallotCode.objects.select_related("group__evaluation__cycle").filter(digest=code_digest(code)).first()
+
+
+def printable_codes(evaluation):
+    """[(group, [plain code])] for the code sheet, while the plain text still exists (draft)."""
+    codes = {}
+    for group_id, plain in (
+        BallotCode.objects.filter(group__evaluation=evaluation).exclude(plain="").order_by("pk").values_list("group_id", "plain")
+    ):
+        codes.setdefault(group_id, []).append(plain)
+    return [(group, codes.get(group.pk, [])) for group in evaluation.groups.all()]
+
+
+@dataclass
+class GroupTurnout:
+    group: VoterGroup
+    cast: int  # electronic ballots
+    codes: int
+    used: int
+
+    @property
+    def percent(self):
+        return share(self.cast, self.group.size)
+
+
+def evaluation_turnout(evaluation):
+    """[GroupTurnout] per voter group, in order. One query."""
+    groups = VoterGroup.objects.filter(evaluation=evaluation).annotate(
+        cast=Count("ballots", distinct=True),
+        code_total=Count("codes", distinct=True),
+        code_used=Count("codes", filter=Q(codes__used=True), distinct=True),
+    )
+    return [GroupTurnout(group, group.cast, group.code_total, group.code_used) for group in groups]
+
+
+@dataclass
+class TallyLine:
+    """The votes of one group (or of all groups: group None) for one organization."""
+
+    group: VoterGroup | None
+    counts: list  # per mark, in mark order
+    total: int
+    best_share: object  # % of the best mark
+    top_two_share: object  # % of the two best marks
+    score: object  # group score, or the weighted ballot score on the all-groups line
+
+
+@dataclass
+class EntryTally:
+    entry: EvaluationEntry
+    lines: list = field(default_factory=list)  # [TallyLine] per group, then the all-groups line
+
+    @property
+    def overall(self):
+        return self.lines[-1]
+
+    @property
+    def score(self):
+        return self.overall.score
+
+
+def _counts(evaluation):
+    """{(entry id, group id, mark id): votes}, electronic and paper ballots together. Two queries."""
+    counts = {}
+    electronic = (
+        Vote.objects.filter(ballot__evaluation=evaluation)
+        .values_list("entry_id", "ballot__group_id", "mark_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    paper = PaperTally.objects.filter(entry__evaluation=evaluation, count__gt=0).values_list(
+        "entry_id", "group_id", "mark_id", "count"
+    )
+    for entry_id, group_id, mark_id, n in [*electronic, *paper]:
+        key = (entry_id, group_id, mark_id)
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _line(group, counts, score):
+    total = sum(counts)
+    return TallyLine(
+        group=group,
+        counts=counts,
+        total=total,
+        best_share=share(counts[0], total) if counts else None,
+        top_two_share=share(sum(counts[:2]), total) if counts else None,
+        score=score,
+    )
+
+
+def evaluation_tally(evaluation):
+    """[EntryTally] in meeting order: per group the count of each mark, the shares of the best
+    and two best marks and the group score; then all groups together with the weighted
+    ballot score. `evaluation` comes from evaluation_of (prefetched). Two queries."""
+    marks = list(evaluation.marks.all())
+    groups = list(evaluation.groups.all())
+    factors = {mark.pk: mark.factor for mark in marks}
+    weights = {group.pk: group.weight for group in groups}
+    counts = _counts(evaluation)
+    tallies = []
+    for entry in evaluation.entries.all():
+        tally = EntryTally(entry)
+        scores = {}
+        for group in groups:
+            group_counts = {mark.pk: counts.get((entry.pk, group.pk, mark.pk), 0) for mark in marks}
+            scores[group.pk] = group_score(group_counts, factors)
+            tally.lines.append(_line(group, list(group_counts.values()), scores[group.pk]))
+        all_counts = [sum(line.counts[index] for line in tally.lines) for index in range(len(marks))]
+        tally.lines.append(_line(None, all_counts, weighted_ballot_score(scores, weights)))
+        tallies.append(tally)
+    return tallies
+
+
+def ballot_scores(cycle):
+    """{report id: ballot score} from the cycle's closed evaluation (paper tallies included),
+    or None when the cycle has no closed evaluation."""
+    evaluation = evaluation_of(cycle)
+    if evaluation is None or evaluation.status != Evaluation.Status.CLOSED:
+        return None
+    return {tally.entry.report_id: tally.score for tally in evaluation_tally(evaluation)}
+
+
+def electronic_ballots_by_group(evaluation):
+    """{group id: electronic ballots cast}. One query."""
+    return dict(
+        Ballot.objects.filter(evaluation=evaluation).values_list("group_id").annotate(n=Count("pk")).order_by()
+    )
+
+
+def paper_tally_values(evaluation):
+    """{(entry id, group id, mark id): count} of the paper ballots entered so far. One query."""
+    return {
+        (entry_id, group_id, mark_id): count
+        for entry_id, group_id, mark_id, count in PaperTally.objects.filter(entry__evaluation=evaluation).values_list(
+            "entry_id", "group_id", "mark_id", "count"
+        )
+    }
+
+
+
+def ballot_tally_for_report(report):
+    """(marks, EntryTally) of the report on its cycle's closed evaluation, or None (for the result sheet)."""
+    evaluation = evaluation_of(report.cycle)
+    if evaluation is None or evaluation.status != Evaluation.Status.CLOSED:
+        return None
+    tally = next((tally for tally in evaluation_tally(evaluation) if tally.entry.report_id == report.pk), None)
+    return (list(evaluation.marks.all()), tally) if tally else None

@@ -1,0 +1,80 @@
+"""Concurrent submissions of one code count once: the database decides, not the application.
+
+Real threads with their own database connections (transaction=True: each thread commits
+for itself). On PostgreSQL the threads truly race on the conditional UPDATE; SQLite
+serializes them on its write lock (IMMEDIATE transactions), which the same test covers.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import OperationalError, close_old_connections, connections
+
+from reviews.ballot_services import BallotRefused, ballot_cast
+from reviews.models import Ballot, BallotCode, Vote
+from tests.reviews.ballots.helpers import marks_by_label
+
+THREADS = 6
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(calls):
+    """Run the callables at the same moment in threads; returns their outcomes ("ok" or the exception)."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            for attempt in range(200):
+                try:
+                    call()
+                    outcomes[index] = "ok"
+                    return
+                except OperationalError as error:  # SQLite's shared in-memory test database: locked, try again
+                    # (a file database waits on its busy timeout instead; the shared in-memory
+                    # test database reports "table is locked" at once, so back off briefly)
+                    last = error
+                    if "locked" not in str(error):
+                        raise
+                    time.sleep(0.002 * (attempt + 1))
+            outcomes[index] = f"gave up {last!r}"
+        except Exception as error:  # noqa: BLE001 — recorded and asserted below
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    close_old_connections()
+    return outcomes
+
+
+def _choices(evaluation, label="好"):
+    mark = marks_by_label(evaluation)[label]
+    return {entry.pk: mark for entry in evaluation.entries.all()}
+
+
+def test_the_same_code_submitted_concurrently_counts_once(opened):
+    code = opened.codes["群众代表"][0]
+    choices = _choices(opened.evaluation)
+    outcomes = _race([lambda: ballot_cast(code=code, choices=choices)] * THREADS)
+    assert outcomes.count("ok") == 1, outcomes
+    assert all(isinstance(outcome, BallotRefused) for outcome in outcomes if outcome != "ok"), outcomes
+    assert Ballot.objects.count() == 1
+    assert Vote.objects.count() == 2
+    assert BallotCode.objects.filter(used=True).count() == 1
+
+
+def test_different_codes_submitted_concurrently_all_count(opened):
+    codes = opened.codes["群众代表"] + opened.codes["班子成员"][:2]
+    choices = _choices(opened.evaluation, "较好")
+    outcomes = _race([lambda code=code: ballot_cast(code=code, choices=choices) for code in codes])
+    assert outcomes == ["ok"] * len(codes)
+    assert Ballot.objects.count() == len(codes)
+    assert Vote.objects.count() == 2 * len(codes)
