@@ -10,15 +10,8 @@ from django.db.models import Q
 
 from .models import AuditEntry, Organization, User
 from .permissions import is_administrator_of
-from .selectors import audit_entries_for_user, organizations_administered_by
+from .selectors import audit_entries_for_user, organizations_administered_by, users_attached_to
 from .services import organization_create, organization_move
-
-
-def users_attached_to(organizations):
-    """Users who lead, sit on the committee of, or administer one of `organizations`."""
-    return Q(led_organizations__in=organizations) | Q(committee_organizations__in=organizations) | Q(
-        administered_organizations__in=organizations
-    )
 
 
 @admin.register(Organization)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from reports.pdf import XLSX_CONTENT_TYPE, download_response
+from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
 from .forms import RosterUploadForm
 from .middleware import ROSTER_PASSWORDS_SESSION_KEY

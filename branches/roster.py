@@ -27,9 +27,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
-from .admin import users_attached_to
 from .models import AuditEntry, Organization, User
-from .selectors import organizations_administered_by
+from .downloads import fit_columns, write_header
+from .selectors import organizations_administered_by, users_attached_to
 from .services import audit_record, organizations_create
 
 ORGANIZATION_SHEET = "党组织"
@@ -682,20 +682,19 @@ def _workbook(sheets):
     """.xlsx bytes of {title: (columns, rows)} with styled headers and fitted columns."""
     from openpyxl import Workbook
 
-    from reviews.documents import _fit_columns, _header
 
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, (columns, rows) in sheets.items():
         sheet = workbook.create_sheet(title)
-        _header(sheet, 1, columns)
+        write_header(sheet, 1, columns)
         for values in rows:
             sheet.append(values)
         for column in range(1, len(columns) + 1):  # text cells: phone numbers stay text
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = "@"
         sheet.freeze_panes = "A2"
-        _fit_columns(sheet, header_row=1)
+        fit_columns(sheet, header_row=1)
     workbook.properties.creator = "述评"
     buffer = io.BytesIO()
     workbook.save(buffer)

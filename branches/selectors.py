@@ -35,3 +35,10 @@ def audit_entries_for_user(user):
     if user.is_superuser:
         return entries
     return entries.filter(subtree_q(_administered_paths(user), prefix="organization__"))
+
+
+def users_attached_to(organizations):
+    """Users who lead, sit on the committee of, or administer one of `organizations`."""
+    return Q(led_organizations__in=organizations) | Q(committee_organizations__in=organizations) | Q(
+        administered_organizations__in=organizations
+    )

@@ -23,6 +23,8 @@ max_requests_jitter = max_requests // 10
 # Heartbeat files in memory rather than on a container's overlay filesystem.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
+# Ballot codes never reach the access log (see config/gunicorn_logging.py).
+logger_class = "config.gunicorn_logging.RedactingLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Which front ends may set X-Forwarded-*; gunicorn also reads FORWARDED_ALLOW_IPS itself.

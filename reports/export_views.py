@@ -6,7 +6,9 @@ from django.views.decorators.http import require_GET
 
 from branches.permissions import is_secretary_of
 
-from .pdf import download_response, report_pdf, report_pdf_filename
+from branches.downloads import download_response
+
+from .pdf import report_pdf, report_pdf_filename
 from .permissions import can_view_report
 from .selectors import report_latest_version, report_version_or_404, report_visible_or_404
 

@@ -17,7 +17,6 @@ import hashlib
 import logging
 import mimetypes
 import os
-import re
 import subprocess
 import tempfile
 import threading
@@ -27,18 +26,16 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+
+from branches.downloads import safe_filename
 
 from . import splitter
 
 logger = logging.getLogger(__name__)
 
 PDF_STATIC_DIR = Path(settings.BASE_DIR) / "static" / "pdf"
-PDF_CONTENT_TYPE = "application/pdf"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
@@ -358,19 +355,6 @@ def _cached_pdf(html, template_name, *, key):
     except OSError:
         logger.exception("Could not keep the PDF of %s in the file cache", key)
     return rendered
-
-
-def download_response(content, filename, content_type=PDF_CONTENT_TYPE):
-    """An attachment response; the Chinese filename goes in RFC 5987 `filename*`."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def safe_filename(text):
-    """A filename part without path separators or characters that trouble file systems."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._") or "document"
 
 
 # --- Headings -----------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import qrcode
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from reports.pdf import render_pdf, safe_filename
+from branches.downloads import safe_filename
+from reports.pdf import render_pdf
 
 from .ballot_computation import code_display
 from .ballot_selectors import printable_codes

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.proxy import client_ip
-from reports.pdf import download_response
+from branches.downloads import download_response
 
 from . import ballot_services as services
 from .ballot_computation import code_display, code_normalize

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches.permissions import is_administrator
 from branches.selectors import organizations_administered_by
 from reports.models import Report
-from reports.pdf import XLSX_CONTENT_TYPE, download_response, safe_filename
+from branches.downloads import XLSX_CONTENT_TYPE, download_response, fit_columns, safe_filename, write_header
 
 from . import services
 from .console_forms import CycleSetupForm
 from .progress import SORTS, Progress, is_late, progress_counts, progress_table, reviewer_progress
 from .reminders import reminder_send, reminders_send_late
-from .selectors import cycles_administered_by
+from .selectors import administered_reports
 from .views import _add_errors, _administered_cycle_or_404, _call_and_tell, _redirect_back
 
 
@@ -139,12 +139,11 @@ def progress(request, cycle_pk):
 def _progress_workbook(cycle, rows):
     from openpyxl import Workbook
 
-    from .documents import _fit_columns, _header
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "进度"
-    _header(sheet, 1, ["党组织", "书记", "手机号", "状态", "逾期未交", "最后活动", "提交时间", "逾期提交", "评议进度"])
+    write_header(sheet, 1, ["党组织", "书记", "手机号", "状态", "逾期未交", "最后活动", "提交时间", "逾期提交", "评议进度"])
     for row in rows:
         secretary = row.organization.secretary
         sheet.append(
@@ -165,7 +164,7 @@ def _progress_workbook(cycle, rows):
             cell.number_format = "yyyy-mm-dd hh:mm"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:I{max(sheet.max_row, 1)}"
-    _fit_columns(sheet, header_row=1)
+    fit_columns(sheet, header_row=1)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -188,12 +187,7 @@ def progress_xlsx(request, cycle_pk):
 @require_POST
 def remind(request, report_pk):
     """Remind one secretary."""
-    report = get_object_or_404(
-        Report.objects.filter(cycle__in=cycles_administered_by(request.user)).select_related(
-            "cycle", "organization__secretary"
-        ),
-        pk=report_pk,
-    )
+    report = get_object_or_404(administered_reports(request.user), pk=report_pk)
     _call_and_tell(
         request,
         lambda: reminder_send(report=report, by=request.user),

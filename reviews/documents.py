@@ -15,7 +15,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from branches.models import User
-from reports.pdf import render_pdf, safe_filename
+from branches.downloads import safe_filename, write_table
+from reports.pdf import render_pdf
 
 from .ballot_selectors import ballot_tally_for_report
 from .computation import COMPONENTS, round2
@@ -237,54 +238,6 @@ def _plain(number):
     return f"{Decimal(number).normalize():f}"
 
 
-def _text_width(value):
-    """Column width in Excel units for a value: a CJK character counts two."""
-    text = "" if value is None else str(value)
-    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
-
-
-# The three helpers below also write the other workbooks of the app (roster, rectification
-# ledger): one look for every .xlsx.
-
-
-def _header(sheet, row, labels):
-    """A header row: bold, shaded, wrapped, centred."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    thin = Side(style="thin", color="999999")
-    for column, label in enumerate(labels, start=1):
-        cell = sheet.cell(row=row, column=column, value=label)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="F2DCDB")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(bottom=thin)
-
-
-def _fit_columns(sheet, header_row, minimum=6, maximum=50, header_maximum=16):
-    """Each column as wide as its longest value from header_row down; headers wrap, so they
-    count up to header_maximum. Measures each distinct value once."""
-    from openpyxl.utils import get_column_letter
-
-    for column, values in enumerate(sheet.iter_cols(min_row=header_row, values_only=True), start=1):
-        header = min(_text_width(values[0]), header_maximum) if values else 0
-        width = max([header, *(_text_width(value) for value in set(values[1:]) if value is not None)])
-        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, minimum), maximum)
-
-
-def _write_table(sheet, header_row, labels, rows, *, decimal_format=None):
-    """A header row, then `rows` (lists of values: numbers stay numbers, Decimals get
-    `decimal_format`), fitted columns, everything above the first data row frozen."""
-    _header(sheet, header_row, labels)
-    for values in rows:
-        sheet.append(values)
-        if decimal_format:
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, Decimal):
-                    cell.number_format = decimal_format
-    _fit_columns(sheet, header_row)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-
-
 def _summary_sheet(sheet, context):
     from openpyxl.styles import Alignment, Font
 
@@ -310,7 +263,7 @@ def _summary_sheet(sheet, context):
             + [score for _label, _weight, score in scores]
             + [row.total, row.grade_label, "；".join(remarks)]
         )
-    _write_table(sheet, 2, labels, rows, decimal_format=SCORE_FORMAT)
+    write_table(sheet, 2, labels, rows, decimal_format=SCORE_FORMAT)
     sheet.freeze_panes = "C3"  # title and header rows, rank and organization columns
     sheet.row_dimensions[2].height = 48
 
@@ -333,7 +286,7 @@ def _detail_sheet(sheet, cycle, settings):
         [organization, labels[reviewer_id], criterion, max_points, points]
         for organization, reviewer_id, criterion, max_points, points in scores.iterator()
     )
-    _write_table(sheet, 1, ["党组织", "评议人", "评价指标", "满分", "得分"], rows)
+    write_table(sheet, 1, ["党组织", "评议人", "评价指标", "满分", "得分"], rows)
     sheet.auto_filter.ref = f"A1:E{sheet.max_row}"
 
 

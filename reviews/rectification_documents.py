@@ -5,9 +5,9 @@ import io
 
 from django.utils import timezone
 
-from reports.pdf import render_pdf, safe_filename
+from branches.downloads import safe_filename, write_table
+from reports.pdf import render_pdf
 
-from .documents import _write_table
 
 
 def ledger_pdf(context):
@@ -44,10 +44,10 @@ def ledger_workbook(context):
         ]
         for number, item in enumerate(context["items"], start=1)
     ]
-    _write_table(sheet, 2, labels, rows)
+    write_table(sheet, 2, labels, rows)
     sheet.freeze_panes = "C3"
 
-    _write_table(
+    write_table(
         workbook.create_sheet("按党组织"),
         1,
         ["党组织", "问题数", "已完成", "逾期", "完成率（%）", "整改清单状态"],
@@ -56,7 +56,7 @@ def ledger_workbook(context):
             for line in context["lines"]
         ],
     )
-    _write_table(
+    write_table(
         workbook.create_sheet("按类别"),
         1,
         ["类别", "问题数", "已完成", "逾期"],

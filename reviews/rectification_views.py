@@ -17,7 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.permissions import is_administrator
-from reports.pdf import XLSX_CONTENT_TYPE, download_response
+from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
 from . import rectification_services as services
 from .models import ProblemCategory, RectificationItem, RectificationPlan

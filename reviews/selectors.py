@@ -62,6 +62,13 @@ def cycles_administered_by(user):
     return Cycle.objects.filter(organization__in=organizations_administered_by(user)).select_related("organization")
 
 
+def administered_reports(user):
+    """Reports of the cycles the user administers."""
+    return Report.objects.filter(cycle__in=cycles_administered_by(user)).select_related(
+        "cycle__organization", "organization__secretary"
+    )
+
+
 def cycles_for_reviewer(user):
     """Open or past cycles of the committees the user sits on, annotated with the user's
     progress as the queue counts it: queue_count (reports to review) and done_count

@@ -40,6 +40,7 @@ from .selectors import (
     ReviewState,
     assignments_overview,
     cycle_results,
+    administered_reports,
     cycles_administered_by,
     cycles_for_reviewer,
     grade_distribution,
@@ -649,12 +650,7 @@ def result_override(request, pk):
 @require_GET
 def admin_report(request, report_pk):
     """All reviews of one report for the administrator: scores, comments, problems, change history."""
-    report = get_object_or_404(
-        Report.objects.filter(cycle__in=cycles_administered_by(request.user)).select_related(
-            "cycle__organization", "organization__secretary"
-        ),
-        pk=report_pk,
-    )
+    report = get_object_or_404(administered_reports(request.user), pk=report_pk)
     reviews = list(
         reviews_for_report(report, submitted_only=False).prefetch_related("changes__changed_by")
     )

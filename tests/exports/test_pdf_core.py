@@ -8,12 +8,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from branches.downloads import download_response
 from branches.models import Organization, User
 from reports.models import Cycle, Report, ReportVersion
 from reports.pdf import (
     PDF_STATIC_DIR,
     FetchRefused,
-    download_response,
     paragraphs,
     render_pdf,
     report_pdf,
