@@ -87,7 +87,7 @@ def report_requires_rectification(report):
 
 
 def _lock(report):
-    return Report.objects.select_for_update().select_related("cycle").get(pk=report.pk)
+    return Report.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=report.pk)
 
 
 @transaction.atomic

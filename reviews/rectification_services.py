@@ -95,13 +95,13 @@ def _secretary(plan):
 
 
 def _lock_plan(plan):
-    return RectificationPlan.objects.select_for_update().select_related(
+    return RectificationPlan.objects.select_for_update(of=("self",)).select_related(
         "report__organization__secretary", "report__cycle__organization"
     ).get(pk=plan.pk)
 
 
 def _lock_item(item):
-    return RectificationItem.objects.select_for_update().select_related(
+    return RectificationItem.objects.select_for_update(of=("self",)).select_related(
         "plan__report__organization__secretary", "plan__report__cycle__organization", "category"
     ).get(pk=item.pk)
 

@@ -245,7 +245,7 @@ def review_save(*, report, reviewer, scores, comment, suggested_grade="", proble
     history (ReviewChange) and the audit log. Raises ValidationError (Chinese messages,
     keyed by form field: score_<criterion id>, comment, suggested_grade, __all__).
     """
-    report = Report.objects.select_for_update().select_related("cycle__organization", "organization").get(pk=report.pk)
+    report = Report.objects.select_for_update(of=("self",)).select_related("cycle__organization", "organization").get(pk=report.pk)
     cycle = report.cycle
     _ensure_open(cycle)
     review_check_reviewer(report=report, reviewer=reviewer)
