@@ -29,7 +29,8 @@ def evaluation_of(cycle):
                 "entries",
                 queryset=EvaluationEntry.objects.select_related("report__organization__secretary"),
             ),
-            Prefetch("groups", queryset=VoterGroup.objects.annotate(code_count=Count("codes"))),
+            # order_by: Meta.ordering does not apply to a GROUP BY query (PostgreSQL returns any order).
+            Prefetch("groups", queryset=VoterGroup.objects.annotate(code_count=Count("codes")).order_by("order", "id")),
             "marks",
         )
         .first()
@@ -78,7 +79,7 @@ def evaluation_turnout(evaluation):
         cast=Count("ballots", distinct=True),
         code_total=Count("codes", distinct=True),
         code_used=Count("codes", filter=Q(codes__used=True), distinct=True),
-    )
+    ).order_by("order", "id")
     return [GroupTurnout(group, group.cast, group.code_total, group.code_used) for group in groups]
 
 

@@ -222,7 +222,8 @@ def ledger(cycle, today):
 
 def cycles_with_problem_lists(cycles):
     """Annotate cycles with plan_count (how many organizations have a problem list)."""
-    return cycles.annotate(plan_count=Count("reports__rectification_plan", distinct=True))
+    # order_by: Meta.ordering does not apply to a GROUP BY query.
+    return cycles.annotate(plan_count=Count("reports__rectification_plan", distinct=True)).order_by("-year", "organization_id")
 
 
 # ---------------------------------------------------------------- into next year

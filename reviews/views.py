@@ -358,7 +358,7 @@ def admin_index(request):
     cycles = cycles_administered_by(request.user).annotate(
         report_count=Count("reports", distinct=True),
         submitted_count=Count("reports", filter=Q(reports__status=Report.Status.SUBMITTED), distinct=True),
-    )
+    ).order_by("-year", "organization_id")
     return render(request, "reviews/admin/index.html", {"cycles": cycles})
 
 
