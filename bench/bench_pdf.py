@@ -127,57 +127,55 @@ def bench_report(runs):
 
 
 def _report_breakdown(report, version, runs):
-    """Where the CPU time goes, best of `runs` each: template, layout, drawing + PDF, and
-    within the latter the font subsetting and the zlib compression."""
-    import weasyprint
-    import weasyprint.pdf.fonts as weasyprint_fonts
+    """Where the time goes, wall and CPU, best of `runs` each: template, layout, then within
+    write_pdf() the drawing of the pages, the embedded faces (subset and compressed, in parallel
+    when tuned) and the writing of the file (the remaining compression and serialization)."""
+    import weasyprint.pdf
     from django.template.loader import render_to_string
 
     import pydyf
-    from reports.pdf import PDF_STATIC_DIR, _font_config, report_pdf_context, static_only_fetcher
+    from reports.pdf import laid_out_document, report_pdf_context
 
     spent = {}
 
-    def timing(owner, name, label, attribute=False):
+    def timing(owner, name, label):
         original = getattr(owner, name)
-        function = original.fget if attribute else original
 
         def timed(*args, **kwargs):
-            start = time.process_time()
+            wall, cpu = time.perf_counter(), time.process_time()
             try:
-                return function(*args, **kwargs)
+                return original(*args, **kwargs)
             finally:
-                spent[label] = spent.get(label, 0) + time.process_time() - start
+                spent[label] = (time.perf_counter() - wall, time.process_time() - cpu)
 
-        setattr(owner, name, property(timed) if attribute else timed)
+        setattr(owner, name, timed)
         return lambda: setattr(owner, name, original)
 
     phases = {}
     restores = [
-        timing(weasyprint_fonts.Font, "clean", "subsetting"),
-        timing(pydyf.Stream, "data", "compression", attribute=True),
+        timing(weasyprint.pdf, "build_fonts_dictionary", "faces"),
+        timing(pydyf.PDF, "write", "file"),
     ]
     try:
         for _ in range(runs):
-            spent.clear()
-            start = time.process_time()
-            html = render_to_string("pdf/report.html", report_pdf_context(report, version=version))
-            templated = time.process_time()
-            document = weasyprint.HTML(
-                string=html, base_url=PDF_STATIC_DIR.as_uri() + "/", url_fetcher=static_only_fetcher()
-            ).render(font_config=_font_config())
-            laid_out = time.process_time()
-            document.write_pdf()
-            written = time.process_time()
-            for name, value in (("template", templated - start), ("layout", laid_out - templated),
-                                ("drawing + PDF", written - laid_out), *spent.items()):
+            template_wall, template_cpu, html = _timed(
+                render_to_string, "pdf/report.html", report_pdf_context(report, version=version)
+            )
+            layout_wall, layout_cpu, document = _timed(laid_out_document, html, stylesheets=("report.css",))
+            write_wall, write_cpu, _pdf = _timed(document.write_pdf)
+            faces, written = spent["faces"], spent["file"]
+            drawing = (write_wall - faces[0] - written[0], write_cpu - faces[1] - written[1])
+            for name, value in (("template", (template_wall, template_cpu)), ("layout", (layout_wall, layout_cpu)),
+                                ("drawing", drawing), ("faces", faces), ("file", written)):
                 phases.setdefault(name, []).append(value)
     finally:
         for restore in restores:
             restore()
+    print(f"  breakdown (wall / cpu, best of {runs}): " + ", ".join(
+        f"{name} {min(wall for wall, _ in values):.3f} / {min(cpu for _, cpu in values):.3f} s" for name, values in phases.items()
+    ))
     faces = ", ".join(sorted(f"{font.family} {font.weight}" for font in document.fonts.values()))
-    print("  breakdown (cpu, best of %d): " % runs + ", ".join(f"{name} {min(values):.3f} s" for name, values in phases.items()))
-    print(f"    (subsetting and compression are part of drawing + PDF); {len(document.fonts)} faces: {faces}")
+    print(f"    (faces: subset and compressed, {len(document.fonts)}: {faces}; file: the rest of the compression and writing)")
 
 
 def _report_cache(report, version):

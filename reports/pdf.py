@@ -7,8 +7,9 @@ static/pdf/ and refuses everything else, so text a user typed (even `<img src=�
 a file or a URL. Fonts come from fontconfig by family name (see static/pdf/*.css) and are
 embedded as subsets by HarfBuzz's subsetter (libharfbuzz-subset0, installed by
 `make system`); without it WeasyPrint falls back to fontTools, tens of times slower on CJK fonts
-(bench/bench_pdf.py measures both). WeasyPrint 70's font embedding is tuned below (see
-"WeasyPrint 70 tuned"), and a submitted version's PDF is kept in a file cache.
+(bench/bench_pdf.py measures both). The print stylesheets are parsed once per process
+(`print_stylesheet`), WeasyPrint 70's font embedding is tuned below (see "WeasyPrint 70
+tuned"), and a submitted version's PDF is kept in a file cache.
 """
 
 import functools
@@ -21,6 +22,7 @@ import subprocess
 import tempfile
 import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -134,6 +136,11 @@ def _font_config():
 #    flags merged gives the same glyphs, tables and metrics in about a third of the time.
 # 3. pydyf 0.13 (WeasyPrint's PDF writer) compresses every stream at zlib level 9, 2 KiB
 #    smaller than zlib's default level 6 on a 470 KiB report and ~0.04 s slower: level 6.
+# 4. Subsetting and compressing the faces (~0.1 s of a report, three CJK faces of ~1 MB each
+#    after subsetting) ran one face after the other on one core. Both are C code that releases
+#    the GIL, so the faces are now subset and compressed at once on a small thread pool, before
+#    WeasyPrint builds the font dictionary; it then finds them done and pydyf writes the
+#    compressed bytes as they are (same zlib level 6, same bytes as compressing them in line).
 #
 # Other WeasyPrint and pydyf versions run unchanged: the patch is skipped and logged.
 TUNED_WEASYPRINT_VERSIONS = ("70.0",)
@@ -233,6 +240,71 @@ def _harfbuzz_subset_once(font, to_unicode, hinting):
     return _ORIGINALS["_harfbuzz_subset"](font, to_unicode, hinting)
 
 
+def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
+    """weasyprint.pdf's build_fonts_dictionary, with the faces prepared in parallel first."""
+    import pydyf
+
+    faces = _faces_to_embed(fonts) if subset else []
+    prepared = {}
+    if len(faces) > 1:
+        # Longest first: the body face alone takes as long as the others together.
+        faces.sort(key=lambda face: len(face[1]), reverse=True)
+        prepare = functools.partial(_prepare_face, hinting=options["hinting"], compress=compress)
+        prepared = {id(program): (program, deflated) for program, deflated in _font_pool().map(prepare, faces) if deflated}
+    first_new_object = len(pdf.objects)
+    dictionary = _ORIGINALS["build_fonts_dictionary"](pdf, fonts, compress, subset, options)
+    for stream in pdf.objects[first_new_object:] if prepared else ():
+        if isinstance(stream, pydyf.Stream) and stream.compress and len(stream.stream) == 1:
+            program, deflated = prepared.get(id(stream.stream[0]), (None, None))
+            if program is stream.stream[0]:
+                # What pydyf writes for a compressed stream, with the compression done.
+                stream.stream, stream.compress = [deflated], False
+                stream.extra["Filter"] = "/FlateDecode"
+    return dictionary
+
+
+def _faces_to_embed(fonts):
+    """[(font, glyphs to keep)] the way WeasyPrint's build_fonts_dictionary sees them: one per
+    font file, with the glyphs of every Font object made from it."""
+    by_file = {}
+    for font in fonts.values():
+        by_file.setdefault(font.hash, []).append(font)
+    faces = []
+    for file_fonts in by_file.values():
+        font = file_fonts[0]
+        if font.bitmap or font.used_in_forms:
+            continue
+        to_unicode = {}
+        for file_font in file_fonts:
+            to_unicode.update(file_font.to_unicode)
+        faces.append((font, to_unicode))
+    return faces
+
+
+def _prepare_face(face, *, hinting, compress):
+    """Subset one face (in a pool thread) and, if the PDF is compressed, compress it: returns
+    (the font program, its zlib level-6 stream, or None)."""
+    font, to_unicode = face
+    font.clean(to_unicode, hinting)
+    font.clean = _already_clean  # WeasyPrint calls it again: nothing left to do
+    program = font.file_content
+    return program, zlib.compress(program, zlib.Z_DEFAULT_COMPRESSION) if compress else None
+
+
+def _already_clean(to_unicode, hinting):
+    return None
+
+
+_FONT_POOL = {}
+
+
+def _font_pool():
+    with _TUNING["lock"]:
+        if "pool" not in _FONT_POOL:
+            _FONT_POOL["pool"] = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="pdf-fonts")
+        return _FONT_POOL["pool"]
+
+
 # The tables WeasyPrint 70's _harfbuzz_subset drops.
 _DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 _ORIGINALS = {}
@@ -245,6 +317,7 @@ def tune_weasyprint():
     Returns whether they are in place."""
     import pydyf
     import weasyprint
+    import weasyprint.pdf
     import weasyprint.pdf.fonts as pdf_fonts
 
     if _ORIGINALS:
@@ -257,12 +330,14 @@ def tune_weasyprint():
         _harfbuzz_subset=pdf_fonts.Font._harfbuzz_subset,
         get_hb_object_data=pdf_fonts.get_hb_object_data,
         zlib=pydyf.zlib,
+        build_fonts_dictionary=weasyprint.pdf.build_fonts_dictionary,
     )
     # The descriptor before the deferred data it resolves.
     pdf_fonts.Font.file_content = _LazyFileContent()
     pdf_fonts.Font._harfbuzz_subset = _harfbuzz_subset_once
     pdf_fonts.get_hb_object_data = _deferred_hb_object_data
     pydyf.zlib = _ZlibAtDefaultLevel
+    weasyprint.pdf.build_fonts_dictionary = _build_fonts_dictionary
     return True
 
 
@@ -270,27 +345,26 @@ def untune_weasyprint():
     """Undo tune_weasyprint (for the benchmark and the tests that compare with WeasyPrint's own
     result; not thread-safe)."""
     import pydyf
+    import weasyprint.pdf
     import weasyprint.pdf.fonts as pdf_fonts
 
     if not _ORIGINALS:
         return
+    weasyprint.pdf.build_fonts_dictionary = _ORIGINALS.pop("build_fonts_dictionary")
     pdf_fonts.get_hb_object_data = _ORIGINALS.pop("get_hb_object_data")
     pdf_fonts.Font._harfbuzz_subset = _ORIGINALS.pop("_harfbuzz_subset")
     del pdf_fonts.Font.file_content
     pydyf.zlib = _ORIGINALS.pop("zlib")
 
 
-def render_pdf(template_name, context, *, fetcher=None):
-    """Render a template under templates/pdf/ to a PDF. `fetcher` defaults to a static_only_fetcher."""
-    return _html_to_pdf(render_to_string(template_name, context), template_name, fetcher=fetcher)
+def render_pdf(template_name, context, *, stylesheets=(), fetcher=None):
+    """Render a template to a PDF styled by fonts.css and `stylesheets` (file names under
+    static/pdf/). `fetcher` defaults to a static_only_fetcher."""
+    return _html_to_pdf(render_to_string(template_name, context), template_name, stylesheets=stylesheets, fetcher=fetcher)
 
 
-def _html_to_pdf(html, template_name, *, fetcher=None):
-    weasyprint, _, _ = _weasyprint()
-    fetcher = fetcher or static_only_fetcher()
-    document = weasyprint.HTML(string=html, base_url=PDF_STATIC_DIR.as_uri() + "/", url_fetcher=fetcher).render(
-        font_config=_font_config()
-    )
+def _html_to_pdf(html, template_name, *, stylesheets, fetcher=None):
+    document = laid_out_document(html, stylesheets=stylesheets, fetcher=fetcher)
     content = document.write_pdf()
     missing = {
         font.family: "".join(sorted(chr(codepoint) for codepoint in font.missing))
@@ -300,6 +374,31 @@ def _html_to_pdf(html, template_name, *, fetcher=None):
     if missing:
         logger.warning("PDF %s has characters without a glyph: %s", template_name, missing)
     return RenderedPdf(content=content, page_count=len(document.pages), missing_glyphs=missing)
+
+
+def laid_out_document(html, *, stylesheets, fetcher=None):
+    """WeasyPrint's Document of `html` (pages laid out, not yet drawn): `write_pdf()` makes the PDF."""
+    weasyprint, _, _ = _weasyprint()
+    return weasyprint.HTML(
+        string=html, base_url=PDF_STATIC_DIR.as_uri() + "/", url_fetcher=fetcher or static_only_fetcher()
+    ).render(font_config=_font_config(), stylesheets=[print_stylesheet(name) for name in ("fonts.css", *stylesheets)])
+
+
+def print_stylesheet(name):
+    """The parsed stylesheet static/pdf/`name`, parsed once per process (and again when the
+    file changes). Parsing fonts.css and report.css took ~15 ms of every report; WeasyPrint
+    only reads a parsed stylesheet, so one serves every document and thread."""
+    path = PDF_STATIC_DIR / name
+    if path.parent != PDF_STATIC_DIR or path.suffix != ".css":
+        raise FetchRefused(f"不是打印样式表：{name}")
+    return _parsed_stylesheet(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_stylesheet(path, _mtime_ns):
+    weasyprint, _, _ = _weasyprint()
+    # Through the sealed fetcher like everything else (a url() in the file is refused unless it is a print asset).
+    return weasyprint.CSS(url=path.as_uri(), url_fetcher=static_only_fetcher())
 
 
 # --- The file cache of submitted versions ---------------------------------------------------
@@ -332,7 +431,7 @@ def _render_fingerprint():
     return digest.hexdigest()
 
 
-def _cached_pdf(html, template_name, *, key):
+def _cached_pdf(html, template_name, *, stylesheets, key):
     """The PDF of `html`, from the file cache under `key` (a file-name prefix) when there."""
     directory = Path(settings.MEDIA_ROOT) / PDF_CACHE_DIR
     digest = hashlib.sha256(_render_fingerprint().encode() + html.encode()).hexdigest()[:32]
@@ -341,7 +440,7 @@ def _cached_pdf(html, template_name, *, key):
         page_count = path.stem.removeprefix(prefix)
         if page_count.isdigit():
             return RenderedPdf(content=path.read_bytes(), page_count=int(page_count))
-    rendered = _html_to_pdf(html, template_name)
+    rendered = _html_to_pdf(html, template_name, stylesheets=stylesheets)
     if rendered.missing_glyphs:
         return rendered  # not kept: installing a font should fix it
     try:
@@ -454,11 +553,13 @@ def report_pdf(report, *, version=None, use_cache=True):
 
     A saved version's PDF comes from the file cache after its first rendering (use_cache=False
     renders anyway, as the benchmark does)."""
-    template_name = "pdf/report.html"
+    template_name, stylesheets = "pdf/report.html", ("report.css",)
     context = report_pdf_context(report, version=version)
     if not use_cache or version is None or version.pk is None:
-        return render_pdf(template_name, context)
-    return _cached_pdf(render_to_string(template_name, context), template_name, key=f"report-version-{version.pk}")
+        return render_pdf(template_name, context, stylesheets=stylesheets)
+    return _cached_pdf(
+        render_to_string(template_name, context), template_name, stylesheets=stylesheets, key=f"report-version-{version.pk}"
+    )
 
 
 def report_pdf_filename(report, *, version=None):

@@ -72,6 +72,7 @@ def code_sheet_pdf(evaluation, *, vote_url, entry_url):
     return render_pdf(
         "reviews/ballots/codes_pdf.html",
         {"evaluation": evaluation, "cells": cells, "entry_url": entry_url, "generated_at": timezone.localtime()},
+        stylesheets=("codes.css",),
     )
 
 

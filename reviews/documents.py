@@ -110,7 +110,9 @@ def result_context(row, reviews, *, settings, ranked_count):
 
 
 def result_pdf(row, reviews, *, settings, ranked_count):
-    return render_pdf("pdf/result.html", result_context(row, reviews, settings=settings, ranked_count=ranked_count))
+    return render_pdf(
+        "pdf/result.html", result_context(row, reviews, settings=settings, ranked_count=ranked_count), stylesheets=("sheet.css",)
+    )
 
 
 def result_pdf_for_report(report):
@@ -221,7 +223,7 @@ def summary_context(cycle):
 
 
 def summary_pdf(cycle):
-    return render_pdf("pdf/summary.html", summary_context(cycle))
+    return render_pdf("pdf/summary.html", summary_context(cycle), stylesheets=("sheet.css",))
 
 
 def summary_filename(cycle, extension):

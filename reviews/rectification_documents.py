@@ -11,7 +11,9 @@ from reports.pdf import render_pdf
 
 
 def ledger_pdf(context):
-    return render_pdf("reviews/rectification/ledger_pdf.html", {**context, "generated_at": timezone.localtime()})
+    return render_pdf(
+        "reviews/rectification/ledger_pdf.html", {**context, "generated_at": timezone.localtime()}, stylesheets=("sheet.css",)
+    )
 
 
 def ledger_filename(cycle, extension):

@@ -1,5 +1,6 @@
 """The rendering core: headings, the sealed URL fetcher, fonts, no tofu, download headers."""
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -11,10 +12,12 @@ from django.utils import timezone
 from branches.downloads import download_response
 from branches.models import Organization, User
 from reports.models import Cycle, Report, ReportVersion
+from reports import pdf
 from reports.pdf import (
     PDF_STATIC_DIR,
     FetchRefused,
     paragraphs,
+    print_stylesheet,
     render_pdf,
     report_pdf,
     report_pdf_context,
@@ -108,10 +111,45 @@ def test_hostile_report_text_prints_literally_and_fetches_nothing(tmp_path):
     text = pdf_text(rendered.content, tmp_path).replace("\n", "")
     for line in hostile:
         assert line in text
-    # Only the two print stylesheets were asked for; nothing was refused because nothing else was asked.
-    assert sorted(Path(url).name for url in fetcher.requested) == ["fonts.css", "report.css"]
-    assert all(url.startswith(PDF_STATIC_DIR.as_uri()) for url in fetcher.requested)
+    # Nothing was asked for (the print stylesheets are parsed once per process), so nothing refused.
+    assert fetcher.requested == []
     assert fetcher.refused == []
+
+
+def test_print_stylesheets_are_parsed_once_and_again_when_they_change(monkeypatch):
+    pdf._parsed_stylesheet.cache_clear()
+    first = print_stylesheet("report.css")
+    assert print_stylesheet("report.css") is first
+    assert print_stylesheet("fonts.css") is not first
+
+    real_stat = Path.stat
+
+    def touched(path, *args, **kwargs):
+        result = real_stat(path, *args, **kwargs)
+        if path.name != "report.css":
+            return result
+        values = list(result)
+        values[8] += 1  # st_mtime (st_mtime_ns follows it)
+        return os.stat_result(values, {"st_mtime_ns": result.st_mtime_ns + 1})
+
+    monkeypatch.setattr(Path, "stat", touched)
+    assert print_stylesheet("report.css") is not first
+
+
+@pytest.mark.parametrize("name", ["../../config/settings.py", "../css/shuping.css", "missing.css", "report.html", "/etc/passwd"])
+def test_only_print_stylesheets_can_be_named(name):
+    with pytest.raises((FetchRefused, FileNotFoundError)):
+        print_stylesheet(name)
+
+
+def test_every_document_is_styled_by_its_stylesheets(tmp_path):
+    # The page rules of report.css (A4, “— 1 —” page numbers) and the faces of fonts.css apply.
+    report, version = unsaved_report(performance="一、工作开展情况\n正文。", problems="问题。", plans="打算。")
+    rendered = render_pdf("pdf/report.html", report_pdf_context(report, version=version), stylesheets=("report.css",))
+    assert "—1—" in pdf_text(rendered.content, tmp_path)
+    assert any("Sans-CJK" in name for name, _program in pdf_fonts(rendered.content))  # the heading's 黑体
+    unstyled = render_pdf("pdf/report.html", report_pdf_context(report, version=version))
+    assert "—1—" not in pdf_text(unstyled.content, tmp_path)
 
 
 def test_a_template_asking_for_an_outside_url_is_refused(tmp_path, settings):

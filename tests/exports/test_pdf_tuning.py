@@ -1,12 +1,15 @@
 """What makes the report fast (bench/bench_pdf.py measures it): the font-embedding changes to
-WeasyPrint 70 leave the embedded fonts as WeasyPrint makes them, and a submitted version's
-PDF is rendered once, then served from the file cache."""
+WeasyPrint 70 (one subsetting pass, no copies of whole font files, faces subset and compressed
+in parallel) leave the embedded fonts as WeasyPrint makes them, and a submitted version's PDF
+is rendered once, then served from the file cache."""
 
 import io
+import zlib
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from fontTools.ttLib import TTFont
 
 from reports import pdf
@@ -50,6 +53,63 @@ def test_weasyprint_is_tuned():
     assert tune_weasyprint() is True
     assert weasyprint.pdf.fonts.Font._harfbuzz_subset is pdf._harfbuzz_subset_once
     assert pydyf.zlib is pdf._ZlibAtDefaultLevel
+    assert weasyprint.pdf.build_fonts_dictionary is pdf._build_fonts_dictionary
+    untune_weasyprint()
+    try:
+        assert weasyprint.pdf.build_fonts_dictionary is weasyprint.pdf.fonts.build_fonts_dictionary
+        assert pydyf.zlib is zlib
+    finally:
+        assert tune_weasyprint() is True
+
+
+def test_faces_are_subset_and_compressed_at_once_on_the_pool(monkeypatch):
+    import threading
+
+    real_prepare, real_subset = pdf._prepare_face, pdf._harfbuzz_subset_once
+    threads, subsets = [], []
+
+    def recording_prepare(face, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real_prepare(face, **kwargs)
+
+    def counting_subset(font, to_unicode, hinting):
+        subsets.append(font.family)
+        return real_subset(font, to_unicode, hinting)
+
+    monkeypatch.setattr(pdf, "_prepare_face", recording_prepare)
+    monkeypatch.setattr("weasyprint.pdf.fonts.Font._harfbuzz_subset", counting_subset)
+    rendered = render(**TEXTS)
+    assert len(threads) == 3 and all(name.startswith("pdf-fonts") for name in threads)
+    assert sorted(subsets) == ["AR PL UKai CN", "Noto Sans CJK SC", "Noto Serif CJK SC"]  # once each, not again
+    # Each embedded program is written as the pool compressed it: zlib at level 6.
+    for program in _raw_font_streams(rendered.content):
+        assert program.get("/Filter") == "/FlateDecode"
+        assert program._data == zlib.compress(program.get_data(), 6)
+
+
+def test_an_uncompressed_pdf_embeds_its_faces_uncompressed():
+    report, version = unsaved_report(**TEXTS)
+    html = render_to_string("pdf/report.html", pdf.report_pdf_context(report, version=version))
+    content = pdf.laid_out_document(html, stylesheets=("report.css",)).write_pdf(uncompressed_pdf=True)
+    programs = _raw_font_streams(content)
+    assert len(programs) == 3
+    for program in programs:
+        assert "/Filter" not in program
+        assert TTFont(io.BytesIO(program.get_data())).getGlyphOrder()  # a whole, readable font program
+
+
+def _raw_font_streams(content):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    programs = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            for descendant in font.get_object()["/DescendantFonts"]:
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+                programs[program.idnum] = program.get_object()
+    return list(programs.values())
 
 
 def test_tuned_fonts_are_weasyprints_fonts(tmp_path, untuned):
@@ -108,13 +168,8 @@ def test_the_whole_font_is_still_there_for_whoever_reads_it():
 
 
 def _document(report, version):
-    import weasyprint
-    from django.template.loader import render_to_string
-
     html = render_to_string("pdf/report.html", pdf.report_pdf_context(report, version=version))
-    document = weasyprint.HTML(string=html, base_url=pdf.PDF_STATIC_DIR.as_uri() + "/", url_fetcher=pdf.static_only_fetcher()).render(
-        font_config=pdf._font_config()
-    )
+    document = pdf.laid_out_document(html, stylesheets=("report.css",))
     document.write_pdf()  # draws the pages, which creates the fonts
     return document
 
