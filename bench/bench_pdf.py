@@ -5,8 +5,11 @@
 1. A ~9-page report (real texts from reports/seed_texts) rendered in the Party-document
    layout, uncached: best of N and median, wall and CPU time (the machine is shared: wall
    time includes waiting for a core), with reports.pdf's tuning of WeasyPrint (after) and
-   with WeasyPrint as shipped (before), in alternating runs. Then where the CPU time goes,
-   and a repeat download of a submitted version from the file cache (not the figure above).
+   with WeasyPrint as shipped (before), in alternating runs. Then where the time goes (wall
+   and CPU: the faces are subset and compressed on two cores at once, so their CPU time is
+   more than their wall time), and a repeat download of a submitted version from the file
+   cache (not the figure above). Run it with the venv `make` builds: on an interpreter
+   compiled without PGO/LTO (pyenv's default) the report takes ~20% longer.
    Last, for comparison, the report with fontTools instead of HarfBuzz's subsetter (forced
    by hiding HarfBuzz-Subset from WeasyPrint, as on a machine without the library).
 2. A summary of N organizations (default 500; 5 reviewers, 5 criteria) as PDF and .xlsx,
@@ -319,7 +322,8 @@ def main():
         from weasyprint.pdf import fonts
 
         subsetter = "loaded (fast path)" if fonts.harfbuzz_subset else "MISSING: fontTools slow path"
-        print(f"WeasyPrint {weasyprint_version}; HarfBuzz-Subset {subsetter}; {os.cpu_count()} CPUs")
+        interpreter = f"Python {sys.version.split()[0]} ({os.path.realpath(sys.executable)})"
+        print(f"WeasyPrint {weasyprint_version}; HarfBuzz-Subset {subsetter}; {os.cpu_count()} CPUs; {interpreter}")
         bench_report(args.runs)
         if args.organizations:
             call_command("migrate", verbosity=0)

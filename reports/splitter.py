@@ -1,6 +1,6 @@
 """Split a whole pasted or uploaded report into preamble + the four sections.
 
-Real reports word and number their headings in many ways (see /work/shared/seeds/):
+Real reports word and number their headings in many ways (see reports/seed_texts/, copies of ../shared/seeds/):
 ``一、工作开展情况`` / ``二、存在问题及原因`` / ``三、下步工作打算`` / ``第一部分 履职情况`` /
 a bare ``存在问题`` line, full-width or half-width punctuation. The rules, in order:
 

@@ -4,17 +4,14 @@ connection or the session without losing text, resolve a conflict between two ta
 import re
 from pathlib import Path
 
+from django.conf import settings
 from playwright.sync_api import expect
 
 from reports.models import Report, ReportVersion
 from tests.factories import build_world
 
-SEED = Path("/work/shared/seeds/report-community-branch-2023.txt")
-REPORT_TEXT = (
-    SEED.read_text(encoding="utf-8")
-    if SEED.exists()
-    else "各位领导：\n一、工作开展情况\n全年召开主题党日12次。\n二、存在问题及原因\n学习不够深入。\n三、下一步工作计划\n抓好党员教育。\n"
-)
+# A real report (the sample texts are vendored with the app).
+REPORT_TEXT = (Path(settings.BASE_DIR) / "reports" / "seed_texts" / "report-community-branch-2023.txt").read_text(encoding="utf-8")
 SAVED = "已保存"
 # The autosave waits 2 s after the last keystroke, then posts: more than expect()'s default 5 s on a busy machine.
 SAVE_WAIT_MS = 15_000

@@ -6,8 +6,10 @@ from django.conf import settings
 
 from reports.splitter import PARTS, classify_heading, paragraphs, split_report
 
-SEEDS = Path(os.environ.get("SHUPING_SEEDS", Path(settings.BASE_DIR).parent / "shared" / "seeds"))
+# The real sample texts, vendored so that a bare clone tests them; SHUPING_SEEDS points elsewhere.
+SEEDS = Path(os.environ.get("SHUPING_SEEDS", Path(settings.BASE_DIR) / "reports" / "seed_texts"))
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
+SHARED_SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 
 
 def read_seed(name):
@@ -26,6 +28,13 @@ def assert_nothing_lost(text, result):
 
 def test_seed_files_are_there():
     assert len(SEED_FILES) >= 4, SEEDS
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="no ../shared/seeds beside this checkout")
+def test_vendored_seeds_are_the_shared_ones():
+    shared = {path.name: path.read_bytes() for path in SHARED_SEEDS.glob("*.txt")}
+    vendored = {path.name: path.read_bytes() for path in (Path(settings.BASE_DIR) / "reports" / "seed_texts").glob("*.txt")}
+    assert vendored == shared
 
 
 @pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
