@@ -74,11 +74,11 @@ def nine_page_report():
 
     from branches.models import Organization, User
     from reports.models import Cycle, Report, ReportVersion
+    from reports.seed_texts import seed_text
     from reports.splitter import split_report
 
-    seeds = ROOT / "reports" / "seed_texts"
-    first = split_report((seeds / "report-community-branch-2023.txt").read_text(encoding="utf-8"))
-    second = split_report((seeds / "summary-agency-branch-2022.txt").read_text(encoding="utf-8"))
+    first = split_report(seed_text("report-community-branch-2023.txt"))
+    second = split_report(seed_text("summary-agency-branch-2022.txt"))
     organization = Organization(name="幸福社区党支部", secretary=User(username="s", name="陈晓燕"))
     report = Report(organization=organization, cycle=Cycle(year=2024, organization=Organization(name="城关街道党工委")))
     version = ReportVersion(

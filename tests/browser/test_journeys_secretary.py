@@ -2,16 +2,14 @@
 connection or the session without losing text, resolve a conflict between two tabs, submit once."""
 
 import re
-from pathlib import Path
 
-from django.conf import settings
 from playwright.sync_api import expect
 
 from reports.models import Report, ReportVersion
+from reports.seed_texts import seed_text
 from tests.factories import build_world
 
-# A real report (the sample texts are vendored with the app).
-REPORT_TEXT = (Path(settings.BASE_DIR) / "reports" / "seed_texts" / "report-community-branch-2023.txt").read_text(encoding="utf-8")
+REPORT_TEXT = seed_text("report-community-branch-2023.txt")  # a real report
 SAVED = "已保存"
 # The autosave waits 2 s after the last keystroke, then posts: more than expect()'s default 5 s on a busy machine.
 SAVE_WAIT_MS = 15_000

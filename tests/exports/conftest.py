@@ -34,8 +34,8 @@ def pdf_text(content, tmp_path):
     return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True).stdout
 
 
-def pdf_fonts(content):
-    """[(base font name, font program bytes)] of every embedded font, read with pypdf."""
+def pdf_font_streams(content):
+    """[(base font name, its embedded font program as a pypdf stream, or None)], read with pypdf."""
     reader = PdfReader(io.BytesIO(content))
     fonts = {}
     for page in reader.pages:
@@ -44,8 +44,13 @@ def pdf_fonts(content):
             for descendant in font.get("/DescendantFonts", [font]):
                 descriptor = descendant.get_object()["/FontDescriptor"].get_object()
                 program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
-                fonts[str(font["/BaseFont"]).lstrip("/")] = program.get_object().get_data() if program else None
+                fonts[str(font["/BaseFont"]).lstrip("/")] = program.get_object() if program else None
     return sorted(fonts.items())
+
+
+def pdf_fonts(content):
+    """[(base font name, font program bytes)] of every embedded font."""
+    return [(name, stream.get_data() if stream is not None else None) for name, stream in pdf_font_streams(content)]
 
 
 def page_count(content):

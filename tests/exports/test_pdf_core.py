@@ -6,13 +6,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from branches.downloads import download_response
 from branches.models import Organization, User
 from reports.models import Cycle, Report, ReportVersion
 from reports import pdf
+from reports.seed_texts import SEED_TEXTS_DIR
 from reports.pdf import (
     PDF_STATIC_DIR,
     FetchRefused,
@@ -26,7 +26,6 @@ from reports.pdf import (
 
 from .conftest import page_count, pdf_fonts, pdf_text
 
-SEEDS = Path(settings.BASE_DIR) / "reports" / "seed_texts"
 
 
 def unsaved_report(**sections):
@@ -197,7 +196,7 @@ def test_report_embeds_subsets_of_the_song_hei_and_kai_faces(tmp_path):
 
 
 def test_every_character_of_the_real_reports_has_a_glyph_in_every_face(tmp_path):
-    characters = sorted({char for path in SEEDS.glob("*.txt") for char in path.read_text() if not char.isspace()})
+    characters = sorted({char for path in SEED_TEXTS_DIR.glob("*.txt") for char in path.read_text() if not char.isspace()})
     text = "".join(characters)
     lines = [text[i : i + 200] for i in range(0, len(text), 200)]
     body = "\n".join(lines)

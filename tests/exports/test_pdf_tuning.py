@@ -15,7 +15,7 @@ from fontTools.ttLib import TTFont
 from reports import pdf
 from reports.pdf import report_pdf, tune_weasyprint, untune_weasyprint
 
-from .conftest import pdf_fonts, pdf_text, submit_report
+from .conftest import pdf_font_streams, pdf_fonts, pdf_text, submit_report
 from .test_pdf_core import unsaved_report
 
 # Body, a level-1 heading (黑) and a level-2 heading (楷): the three faces of a report.
@@ -82,7 +82,7 @@ def test_faces_are_subset_and_compressed_at_once_on_the_pool(monkeypatch):
     assert len(threads) == 3 and all(name.startswith("pdf-fonts") for name in threads)
     assert sorted(subsets) == ["AR PL UKai CN", "Noto Sans CJK SC", "Noto Serif CJK SC"]  # once each, not again
     # Each embedded program is written as the pool compressed it: zlib at level 6.
-    for program in _raw_font_streams(rendered.content):
+    for _name, program in pdf_font_streams(rendered.content):
         assert program.get("/Filter") == "/FlateDecode"
         assert program._data == zlib.compress(program.get_data(), 6)
 
@@ -91,25 +91,11 @@ def test_an_uncompressed_pdf_embeds_its_faces_uncompressed():
     report, version = unsaved_report(**TEXTS)
     html = render_to_string("pdf/report.html", pdf.report_pdf_context(report, version=version))
     content = pdf.laid_out_document(html, stylesheets=("report.css",)).write_pdf(uncompressed_pdf=True)
-    programs = _raw_font_streams(content)
+    programs = pdf_font_streams(content)
     assert len(programs) == 3
-    for program in programs:
+    for _name, program in programs:
         assert "/Filter" not in program
         assert TTFont(io.BytesIO(program.get_data())).getGlyphOrder()  # a whole, readable font program
-
-
-def _raw_font_streams(content):
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(content))
-    programs = {}
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            for descendant in font.get_object()["/DescendantFonts"]:
-                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
-                program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
-                programs[program.idnum] = program.get_object()
-    return list(programs.values())
 
 
 def test_tuned_fonts_are_weasyprints_fonts(tmp_path, untuned):

@@ -4,10 +4,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from reports.seed_texts import SEED_TEXTS_DIR
 from reports.splitter import PARTS, classify_heading, paragraphs, split_report
 
-# The real sample texts, vendored so that a bare clone tests them; SHUPING_SEEDS points elsewhere.
-SEEDS = Path(os.environ.get("SHUPING_SEEDS", Path(settings.BASE_DIR) / "reports" / "seed_texts"))
+# The real sample texts (vendored with the app); SHUPING_SEEDS points elsewhere.
+SEEDS = Path(os.environ.get("SHUPING_SEEDS", SEED_TEXTS_DIR))
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 SHARED_SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 
@@ -33,7 +34,7 @@ def test_seed_files_are_there():
 @pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="no ../shared/seeds beside this checkout")
 def test_vendored_seeds_are_the_shared_ones():
     shared = {path.name: path.read_bytes() for path in SHARED_SEEDS.glob("*.txt")}
-    vendored = {path.name: path.read_bytes() for path in (Path(settings.BASE_DIR) / "reports" / "seed_texts").glob("*.txt")}
+    vendored = {path.name: path.read_bytes() for path in SEED_TEXTS_DIR.glob("*.txt")}
     assert vendored == shared
 
 

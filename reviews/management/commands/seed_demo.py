@@ -8,9 +8,7 @@ through the services, as a person would, in one transaction.
 import datetime
 import random
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -20,6 +18,7 @@ from branches.models import Organization, User
 from branches.services import administrator_grant, organization_create
 from reports.models import Report, ReportVersion
 from reports.services import report_return, report_save_draft, report_submit
+from reports.seed_texts import seed_text
 from reports.splitter import split_report
 from reviews import services as review_services
 from reviews.ballots_demo import seed_ballots
@@ -29,7 +28,6 @@ from reviews.rectification_demo import seed_rectification
 PASSWORD = "shuping2026"
 COMMITTEE_NAME = "城关街道党工委"
 # Real texts of this kind (copied from the project's shared seeds); `**` and `xx` are redactions.
-SEEDS_DIR = Path(settings.BASE_DIR) / "reports" / "seed_texts"
 
 REVIEWERS = [("reviewer1", "张建国"), ("reviewer2", "李红梅"), ("reviewer3", "王志强")]
 BRANCHES = [
@@ -69,10 +67,6 @@ QUESTIONS = [
     "今年发展党员工作进展如何？下一步如何解决后备力量不足的问题？",
 ]
 ANSWER = "积分制管理按月记录、季度公示、年底评定，结果与评先评优挂钩。今年已有3名党员因积分靠前获评优秀党员。"
-
-
-def seed_text(name):
-    return (SEEDS_DIR / name).read_text(encoding="utf-8")
 
 
 def report_texts():
