@@ -190,6 +190,28 @@ EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "shuping@localhost")
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# One cache shared by every process and instance: throttles and limits that must agree between
+# gunicorn workers (the ballot's wrong-code limit, login and password-reset throttles) live here.
+# Django's database cache by default (nothing to install; the table is made by `migrate`),
+# Redis when REDIS_URL is set (django-redis).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "shuping",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "shuping_cache",
+            "KEY_PREFIX": "shuping",
+        }
+    }
+
 # Report upload (.docx import) limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
