@@ -160,3 +160,18 @@ def test_audit_entries_are_read_only(world, client):
     content = client.get(reverse("admin:branches_auditentry_changelist")).content.decode()
     assert "另一辖区的设置" in content
     assert client.get(reverse("admin:branches_auditentry_add")).status_code == 403
+
+
+def test_migration_revokes_the_old_staff_status_and_group(world, legacy_staff_admin):
+    """Accounts made by the old grant lose staff status and the group; superusers keep theirs."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("branches.migrations.0003_admin_site_for_superusers_only")
+    migration.revoke_admin_site_access(apps, None)
+    legacy_staff_admin.refresh_from_db()
+    world.superuser.refresh_from_db()
+    assert not legacy_staff_admin.is_staff and not legacy_staff_admin.groups.exists()
+    assert not Group.objects.filter(name="组织部门管理员").exists()
+    assert world.superuser.is_staff and world.superuser.is_superuser
