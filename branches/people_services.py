@@ -87,7 +87,8 @@ def committee_member_add(*, organization, person, by):
 
 @transaction.atomic
 def committee_member_remove(*, organization, person, by, reason=""):
-    """Take a person off an organization's committee. Their past reviews stay as they are."""
+    """Take a person off an organization's committee: they can no longer review its cycles' reports
+    (reviews.permissions.can_review); their submitted reviews stay as they are."""
     organization = _organization_for_update(organization=organization, by=by)
     if not organization.committee_members.filter(pk=person.pk).exists():
         return False

@@ -98,7 +98,7 @@ def organization_member_remove(request, pk, person_pk):
         messages.error(request, "原因不能超过 300 字。")
         return redirect("branches:organization", pk=organization.pk)
     committee_member_remove(organization=organization, person=person, by=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, f"已移除班子成员：{person.display_name}（以往的评议记录保留）。")
+    messages.success(request, f"已移除班子成员：{person.display_name}（已提交的评议保留）。")
     return redirect("branches:organization", pk=organization.pk)
 
 
