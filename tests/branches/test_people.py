@@ -188,3 +188,11 @@ def test_committee_member_add_refuses_people_from_outside(world, person):
     with pytest.raises(PermissionDenied):
         committee_member_add(organization=world.branch_a, person=getattr(world, person), by=world.admin)
     assert not world.branch_a.committee_members.exists()
+
+
+def test_a_removed_committee_member_no_longer_reviews(world):
+    from reviews.permissions import can_review
+
+    assert can_review(world.reviewer, world.report_a)  # assigned by default when the cycle opened
+    committee_member_remove(organization=world.committee, person=world.reviewer, by=world.admin, reason="调离")
+    assert not can_review(world.reviewer, world.report_a)
