@@ -1,21 +1,35 @@
-"""Django admin for organizations and people, scoped to the administrator's subtree.
+"""Django admin for organizations and people: superusers only (config/admin.py).
 
-Superusers see everything. An administrator (staff, with model permissions) sees and
-changes only the organizations of their subtree and the people attached to them.
+Subtree administrators maintain their organizations and people on the application's own,
+scoped pages (branches/people_views.py).
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Q
 
 from .models import AuditEntry, Organization, User
-from .permissions import is_administrator_of
-from .selectors import audit_entries_for_user, organizations_administered_by, users_attached_to
+from .selectors import audit_entries_for_user
 from .services import organization_create, organization_move
+
+
+class OrganizationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = "__all__"
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        organization = self.instance
+        # A move under itself or its own subtree would make the tree a loop (organization_move refuses it).
+        if parent is not None and organization.pk and organization.path and parent.path.startswith(organization.path):
+            raise forms.ValidationError("不能把党组织移动到它自己或它的下级之下。")
+        return parent
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    form = OrganizationAdminForm
     list_display = ["name", "kind", "parent", "secretary", "order"]
     list_filter = ["kind"]
     search_fields = ["name", "secretary__name", "secretary__username"]
@@ -24,15 +38,6 @@ class OrganizationAdmin(admin.ModelAdmin):
     filter_horizontal = ["committee_members", "administrators"]
     fields = ["name", "kind", "parent", "order", "secretary", "committee_members", "administrators"]
     ordering = ["path"]
-
-    def get_queryset(self, request):
-        return organizations_administered_by(request.user).select_related("parent", "secretary")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "parent" and not request.user.is_superuser:
-            kwargs["queryset"] = organizations_administered_by(request.user)
-            kwargs["required"] = True
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         # The materialized path is maintained by the services, never by hand.
@@ -46,13 +51,9 @@ class OrganizationAdmin(admin.ModelAdmin):
             organization_move(organization=obj, parent=obj.parent)
         obj.save()
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or is_administrator_of(request.user, obj))
-
     def has_delete_permission(self, request, obj=None):
         # Organizations carry reports and results; they are never deleted from here.
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
+        return False
 
 
 @admin.register(User)
@@ -71,21 +72,6 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "name", "phone", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
-
-    def get_queryset(self, request):
-        users = super().get_queryset(request)
-        if request.user.is_superuser:
-            return users
-        organizations = organizations_administered_by(request.user)
-        unattached = Q(led_organizations=None, committee_organizations=None, administered_organizations=None)
-        return users.filter(users_attached_to(organizations) | unattached).distinct()
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
-            return fieldsets
-        # Administrators manage people, not system privileges.
-        return [fs for fs in fieldsets if fs[0] != "系统权限"]
 
 
 @admin.register(AuditEntry)

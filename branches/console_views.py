@@ -165,7 +165,7 @@ def roster_passwords_download(request):
     """The initial passwords as a sheet to hand out; afterwards they are gone."""
     passwords = _passwords(request)
     if passwords is None:
-        messages.error(request, "初始密码只能在导入后立即下载一次，现已不可再获取。如需要，请在系统管理中重置该账号的密码。")
+        messages.error(request, "初始密码只能在导入后立即下载一次，现已不可再获取。如需要，请在“党组织与人员 → 人员”中为其重置密码。")
         return redirect("branches:roster")
     request.session.pop(ROSTER_PASSWORDS_SESSION_KEY, None)
     response = _xlsx(passwords_workbook(passwords), f"初始密码_{timezone.localdate():%Y%m%d}")

@@ -89,6 +89,11 @@ class AuditEntry(models.Model):
         SETTINGS_CHANGED = "settings_changed", "修改设置"
         ASSIGNMENT_CHANGED = "assignment_changed", "调整评议分工"
         ROUTINE_SCORE_SET = "routine_score_set", "录入日常考核分"
+        ORGANIZATION_CHANGED = "organization_changed", "修改党组织"
+        COMMITTEE_MEMBER_ADDED = "committee_member_added", "增加班子成员"
+        COMMITTEE_MEMBER_REMOVED = "committee_member_removed", "移除班子成员"
+        PERSON_CHANGED = "person_changed", "修改人员信息"
+        PASSWORD_RESET = "password_reset", "重置密码"
 
     organization = models.ForeignKey(
         Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="audit_entries"

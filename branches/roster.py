@@ -8,7 +8,7 @@ Two sheets:
 An organization is identified by its name under its parent (names are unique per parent).
 A parent is written by name, or — when the name is not unique — as a path of names from
 the top ("城关街道党工委/机关党总支"). An administrator imports only inside their subtree.
-Committee members are added, never removed (removal is done in the management site).
+Committee members are added, never removed (removal is on the people pages, people_views).
 
 `roster_plan` reads a file and returns the plan (changes and errors, nothing written);
 `roster_import` re-plans and applies it in one transaction, or raises RosterInvalid.
@@ -29,7 +29,7 @@ from django.db.models import Prefetch
 
 from .models import AuditEntry, Organization, User
 from .downloads import fit_columns, write_header
-from .selectors import organizations_administered_by, users_attached_to
+from .selectors import organizations_administered_by, people_manageable_by, people_visible_to
 from .services import audit_record, organizations_create
 
 ORGANIZATION_SHEET = "党组织"
@@ -426,20 +426,23 @@ def _check_people(plan, people, user):
                     )
                 )
     existing = {u.username: u for u in User.objects.filter(username__in=list(by_username))}
+    # The same rule as the people pages: an existing account is named only if it is one of the
+    # importer's people (attached to their subtree, not a superuser); an unattached account or one
+    # of another subtree is never claimed. Its name and phone change only if the importer may
+    # manage it (every role inside the subtree; not a staff account or a peer administrator).
+    visible = manageable = set(existing)
     if not user.is_superuser and existing:
-        scope = organizations_administered_by(user).values("pk")
-        accounts = User.objects.filter(username__in=list(existing))
-        attached = set(accounts.filter(users_attached_to(scope)).values_list("username", flat=True))
-        outside = Organization.objects.exclude(pk__in=scope)
-        elsewhere = set(accounts.filter(users_attached_to(outside)).values_list("username", flat=True))
-        for username, account in existing.items():
-            free = username not in elsewhere and not account.is_staff and not account.is_superuser
-            if username not in attached and not free:
-                mention = by_username[username][0]
-                plan.errors.append(
-                    RosterError(mention.sheet, mention.line, "账号" if mention.sheet == MEMBER_SHEET else "书记账号",
-                                f"账号“{username}”已被您管理范围以外的人员使用，请换一个账号。")
-                )
+        visible = set(people_visible_to(user).filter(username__in=list(existing)).values_list("username", flat=True))
+        manageable = set(
+            people_manageable_by(user).filter(username__in=list(existing)).values_list("username", flat=True)
+        )
+    for username in existing:
+        if username not in visible:
+            mention = by_username[username][0]
+            plan.errors.append(
+                RosterError(mention.sheet, mention.line, "账号" if mention.sheet == MEMBER_SHEET else "书记账号",
+                            f"账号“{username}”已被您管理范围以外的人员使用，请换一个账号。")
+            )
     for username, mentions in by_username.items():
         person = mentions[0]
         account = existing.get(username)
@@ -451,7 +454,12 @@ def _check_people(plan, people, user):
             changes.append(f"姓名：{account.name or '（空）'} → {person.name}")
         if account.phone != person.phone:
             changes.append(f"手机号：{account.phone or '（空）'} → {person.phone or '（空）'}")
-        if changes:
+        if changes and username in visible and username not in manageable:
+            plan.errors.append(
+                RosterError(person.sheet, person.line, "姓名",
+                            f"账号“{username}”还在您管理范围以外任职或是管理员，其姓名、手机号请由系统管理员修改。")
+            )
+        elif changes:
             plan.changed_accounts.append((account, changes, person))
     return existing
 

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
@@ -60,29 +59,12 @@ def audit_record(*, organization, actor, action, summary, obj=None, reason="", c
     )
 
 
-ADMINISTRATOR_GROUP = "组织部门管理员"
-ADMINISTRATOR_PERMISSIONS = [
-    ("branches", "organization", ["view", "add", "change"]),
-    ("branches", "user", ["view", "add", "change"]),
-    ("branches", "auditentry", ["view"]),
-]
-
-
 @transaction.atomic
 def administrator_grant(*, organization, user):
-    """Make `user` an administrator of `organization` with access to the management site."""
-    group, _ = Group.objects.get_or_create(name=ADMINISTRATOR_GROUP)
-    codenames = [
-        (app, f"{action}_{model}") for app, model, actions in ADMINISTRATOR_PERMISSIONS for action in actions
-    ]
-    query = Permission.objects.none()
-    for app, codename in codenames:
-        query |= Permission.objects.filter(content_type__app_label=app, codename=codename)
-    group.permissions.set(query)
-    user.groups.add(group)
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    """Make `user` an administrator of `organization` (and so of its subtree).
+
+    This grants no staff status, group or permission: Django's admin site is for superusers
+    only (config/admin.py); administrators work on the application's own pages."""
     organization.administrators.add(user)
     return user
 

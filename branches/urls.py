@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_views, console_views, views
+from . import audit_views, console_views, people_views, views
 
 app_name = "branches"
 
@@ -16,4 +16,16 @@ urlpatterns = [
     path("roster/passwords/", console_views.roster_passwords, name="roster_passwords"),
     path("roster/passwords/download/", console_views.roster_passwords_download, name="roster_passwords_download"),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    # organizations and people of the administrator's subtree (people_views)
+    path("organizations/", people_views.organizations, name="organizations"),
+    path("organizations/<int:pk>/", people_views.organization, name="organization"),
+    path("organizations/<int:pk>/members/add/", people_views.organization_member_add, name="organization_member_add"),
+    path(
+        "organizations/<int:pk>/members/<int:person_pk>/remove/",
+        people_views.organization_member_remove,
+        name="organization_member_remove",
+    ),
+    path("people/", people_views.people, name="people"),
+    path("people/<int:pk>/", people_views.person, name="person"),
+    path("people/<int:pk>/password/", people_views.person_password, name="person_password"),
 ]

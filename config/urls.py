@@ -3,10 +3,6 @@ from django.urls import include, path
 
 from branches.views import PasswordChangeView
 
-admin.site.site_header = "述评 · 党组织书记抓基层党建工作述职评议考核"
-admin.site.site_title = "述评管理"
-admin.site.index_title = "系统管理"
-
 urlpatterns = [
     path("", include("reports.urls")),
     path("reviews/", include("reviews.urls")),

@@ -127,6 +127,18 @@ EXPECTED = {
     "branches:roster_apply": Expect("login 403 403 403 403 302 302 302", method="POST"),
     "branches:roster_passwords": Expect("login 403 403 403 403 200 200 200"),
     "branches:roster_passwords_download": Expect("login 403 403 403 403 302 302 302"),
+    # organizations and people of the subtree (branches/people_views.py); Django's admin is for
+    # superusers only (tests/branches/test_authority_matrix.py covers /admin/ by role)
+    "branches:organizations": Expect("login 403 403 403 403 200 200 200"),
+    "branches:organization": Expect("login 403 403 403 403 404 200 200", pk="branch_a"),
+    "branches:organization_member_add": Expect("login 403 403 403 403 404 400 400", method="POST", pk="committee"),
+    # the administrator removes the reviewer, so the superuser then finds no such member
+    "branches:organization_member_remove": Expect(
+        "login 403 403 403 403 404 302 404", method="POST", pk="committee", person_pk="reviewer"
+    ),
+    "branches:people": Expect("login 403 403 403 403 200 200 200"),
+    "branches:person": Expect("login 403 403 403 403 404 200 200", pk="secretary_a"),
+    "branches:person_password": Expect("login 403 403 403 403 404 200 200", pk="secretary_a"),
     # rectification (reviews/rectification_views.py): the organization's secretary and the cycle's administrators
     "reviews:rectification_index": Expect("login 200 403 403 403 200 200 200"),
     "reviews:rectification_plan": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),

@@ -215,3 +215,27 @@ def test_seal_round_trip_and_wrong_key():
     assert "初始密码".encode() not in sealed
     assert unseal(key, sealed).decode() == "初始密码"
     assert unseal(b"x" * 32, sealed) is None
+
+
+def test_import_never_claims_an_unattached_account(world):
+    """An account attached nowhere (a superuser's new user, someone removed everywhere) is not the
+    importer's: claiming it would make it theirs to reset (issue 12)."""
+    User.objects.create(username="loose", name="游离账号")
+    content = roster_bytes([("新支部", "党支部", COMMITTEE, "游离账号", "", "loose")])
+    plan = roster_plan(content=content, user=world.admin)
+    assert any("账号“loose”已被您管理范围以外的人员使用" in message for message in messages(plan)), messages(plan)
+    with pytest.raises(RosterInvalid):
+        roster_import(content=content, by=world.admin)
+    assert not Organization.objects.filter(name="新支部").exists()
+
+
+def test_import_does_not_rename_a_person_who_also_serves_outside_the_subtree(world):
+    world.branch_c.committee_members.add(world.secretary_a)  # also on another subtree's committee
+    content = roster_bytes([], [("乙社区党支部", "冒名改名", "", "secretary_a")])
+    plan = roster_plan(content=content, user=world.admin)
+    assert any("其姓名、手机号请由系统管理员修改" in message for message in messages(plan)), messages(plan)
+    with pytest.raises(RosterInvalid):
+        roster_import(content=content, by=world.admin)
+    world.secretary_a.refresh_from_db()
+    assert world.secretary_a.name != "冒名改名"
+    assert not world.branch_b.committee_members.filter(pk=world.secretary_a.pk).exists()

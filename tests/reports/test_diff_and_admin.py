@@ -72,7 +72,9 @@ def test_admin_cycle_edits_dates_not_state(client, world):
     assert client.get(reverse("admin:reports_cycle_add")).status_code == 403
 
 
-def test_admin_scoped_to_administered_organizations(client, world):
+def test_admin_is_closed_to_administrators_even_with_staff_status_and_permissions(client, world):
+    """The admin site is for superusers only (config/admin.py): an administrator sees no report there,
+    not even of their own subtree; they read reports on the app's pages."""
     submit(world.report_a, world.secretary_a)
     submit(world.report_c, world.secretary_c)
     world.other_admin.is_staff = True
@@ -81,8 +83,13 @@ def test_admin_scoped_to_administered_organizations(client, world):
 
     world.other_admin.user_permissions.add(*Permission.objects.filter(content_type__app_label="reports"))
     client.force_login(world.other_admin)
-    html = client.get(reverse("admin:reports_report_changelist")).content.decode()
-    assert "丙社区党支部" in html and "甲社区党支部" not in html
-    assert client.get(reverse("admin:reports_report_change", args=[world.report_a.pk])).status_code == 302  # not found → index
-    html = client.get(reverse("admin:reports_cycle_changelist")).content.decode()
-    assert "另一街道党工委" in html and "测试街道党工委" not in html
+    login = reverse("admin:login")
+    for url in (
+        reverse("admin:reports_report_changelist"),
+        reverse("admin:reports_report_change", args=[world.report_a.pk]),
+        reverse("admin:reports_report_change", args=[world.report_c.pk]),
+        reverse("admin:reports_cycle_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(login), url
+        assert "丙社区党支部" not in response.content.decode()

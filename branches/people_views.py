@@ -1,0 +1,166 @@
+"""The administrator's pages for the organizations and people of their subtree (党组织与人员).
+
+They replace the Django admin for subtree administrators (that site is for superusers only):
+every object is looked up inside the user's subtree (404 otherwise), every choice of a person is
+limited to the people of the subtree, and no page touches staff, superuser, group or permission."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .console_views import administrator_required
+from .forms import CommitteeMemberAddForm, CommitteeMemberRemoveForm, OrganizationForm, PasswordResetReasonForm, PersonForm
+from .people_services import (
+    committee_member_add,
+    committee_member_remove,
+    organization_update,
+    person_password_reset,
+    person_update,
+)
+from .selectors import organizations_administered_by, people_manageable_by, people_visible_to
+
+PAGE_SIZE = 50
+
+
+def _organization_or_404(request, pk):
+    return get_object_or_404(organizations_administered_by(request.user).select_related("parent", "secretary"), pk=pk)
+
+
+def _person_or_404(request, pk):
+    return get_object_or_404(people_manageable_by(request.user), pk=pk)
+
+
+@administrator_required
+@require_GET
+def organizations(request):
+    rows = (
+        organizations_administered_by(request.user)
+        .select_related("secretary")
+        .annotate(member_count=Count("committee_members"))
+        .order_by("path")
+    )
+    return render(request, "branches/organizations.html", {"organizations": rows})
+
+
+def _organization_page(request, organization, *, form=None, add_form=None, status=200):
+    people = people_visible_to(request.user)
+    return render(
+        request,
+        "branches/organization.html",
+        {
+            "organization": organization,
+            "form": form or OrganizationForm(organization=organization, people=people),
+            "add_form": add_form or CommitteeMemberAddForm(organization=organization, people=people),
+            "members": organization.committee_members.order_by("username"),
+        },
+        status=status,
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def organization(request, pk):
+    organization = _organization_or_404(request, pk)
+    if request.method == "GET":
+        return _organization_page(request, organization)
+    form = OrganizationForm(request.POST, organization=organization, people=people_visible_to(request.user))
+    if not form.is_valid():
+        return _organization_page(request, organization, form=form, status=400)
+    organization_update(organization=organization, by=request.user, **form.cleaned_data)
+    messages.success(request, "已保存。")
+    return redirect("branches:organization", pk=organization.pk)
+
+
+@administrator_required
+@require_POST
+def organization_member_add(request, pk):
+    organization = _organization_or_404(request, pk)
+    form = CommitteeMemberAddForm(request.POST, organization=organization, people=people_visible_to(request.user))
+    if not form.is_valid():
+        return _organization_page(request, organization, add_form=form, status=400)
+    person = form.cleaned_data["person"]
+    committee_member_add(organization=organization, person=person, by=request.user)
+    messages.success(request, f"已增加班子成员：{person.display_name}。")
+    return redirect("branches:organization", pk=organization.pk)
+
+
+@administrator_required
+@require_POST
+def organization_member_remove(request, pk, person_pk):
+    organization = _organization_or_404(request, pk)
+    person = get_object_or_404(organization.committee_members.all(), pk=person_pk)
+    form = CommitteeMemberRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "原因不能超过 300 字。")
+        return redirect("branches:organization", pk=organization.pk)
+    committee_member_remove(organization=organization, person=person, by=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, f"已移除班子成员：{person.display_name}（已提交的评议保留）。")
+    return redirect("branches:organization", pk=organization.pk)
+
+
+@administrator_required
+@require_GET
+def people(request):
+    """The people of the subtree with their roles in it; ?q= searches name, account and phone."""
+    subtree = organizations_administered_by(request.user).only("pk", "name")
+    rows = people_visible_to(request.user).prefetch_related(
+        Prefetch("led_organizations", queryset=subtree),
+        Prefetch("committee_organizations", queryset=subtree),
+        Prefetch("administered_organizations", queryset=subtree),
+    ).order_by("username")
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        rows = rows.filter(Q(username__icontains=query) | Q(name__icontains=query) | Q(phone__icontains=query))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    manageable = set(
+        people_manageable_by(request.user).filter(pk__in=[p.pk for p in page]).values_list("pk", flat=True)
+    )
+    context = {"page": page, "q": query, "query": urlencode({"q": query}) if query else "", "manageable": manageable}
+    return render(request, "branches/people.html", context)
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def person(request, pk):
+    person = _person_or_404(request, pk)
+    if request.method == "POST":
+        form = PersonForm(request.POST)
+        if form.is_valid():
+            person_update(person=person, by=request.user, **form.cleaned_data)
+            messages.success(request, "已保存。")
+            return redirect("branches:person", pk=person.pk)
+        status = 400
+    else:
+        form = PersonForm(
+            initial={"name": person.name, "phone": person.phone, "email": person.email, "is_active": person.is_active}
+        )
+        status = 200
+    return render(
+        request,
+        "branches/person.html",
+        {"person": person, "form": form, "password_form": PasswordResetReasonForm()},
+        status=status,
+    )
+
+
+@never_cache
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def person_password(request, pk):
+    """Reset a person's password: GET explains the consequences, POST (with a reason) does it and
+    shows the one-time password this once."""
+    person = _person_or_404(request, pk)
+    form = PasswordResetReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        password = person_password_reset(person=person, by=request.user, reason=form.cleaned_data["reason"])
+        return render(request, "branches/person_password_done.html", {"person": person, "password": password})
+    return render(
+        request,
+        "branches/person_password.html",
+        {"person": person, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
