@@ -26,7 +26,14 @@ from . import ballot_services as services
 from .ballot_computation import code_display, code_normalize
 from .ballot_documents import code_sheet_filename, code_sheet_pdf
 from .ballot_forms import EvaluationSetupForm
-from .ballot_selectors import evaluation_of, evaluation_tally, evaluation_turnout, is_accepting_votes, paper_tally_values
+from .ballot_selectors import (
+    MIN_GROUP_VOTES,
+    evaluation_of,
+    evaluation_tally,
+    evaluation_turnout,
+    is_accepting_votes,
+    paper_tally_values,
+)
 from .models import Evaluation
 from .views import _add_errors, _administered_cycle_or_404, _call_and_tell
 
@@ -59,6 +66,7 @@ def evaluation(request, cycle_pk):
                 "accepting": is_accepting_votes(evaluation),
                 "marks": list(evaluation.marks.all()),
                 "tallies": evaluation_tally(evaluation) if evaluation.status == Evaluation.Status.CLOSED else None,
+                "min_group_votes": MIN_GROUP_VOTES,
                 "vote_url": request.build_absolute_uri(reverse("vote:enter")),
             }
         )

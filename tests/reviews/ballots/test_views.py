@@ -178,6 +178,10 @@ def test_tally_after_closing(client, opened):
     assert 'id="tally"' in page
     assert re.search(r'ballot-score">100.00<', page)
     assert re.search(r'ballot-score">90.00<', page)
+    # One leader voted: their group has no line of its own in the tally (only the total).
+    tally = page[page.index('id="tally"'):]
+    assert "班子成员" not in tally and "其他" not in tally.split("</table>")[0]
+    assert "不单独显示" in tally
 
 
 def _tally_page_queries(client, world, year, extra):
