@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from .ballot_computation import group_score, share, weighted_ballot_score
@@ -82,6 +82,50 @@ def evaluation_turnout(evaluation):
         code_used=Count("codes", filter=Q(codes__used=True), distinct=True),
     ).order_by("order", "id")
     return [GroupTurnout(group, group.cast, group.code_total, group.code_used) for group in groups]
+
+
+@dataclass
+class Participation:
+    """Who took part, for the confirmation of opening and closing: per group the phone
+    ballots and the paper ballots (the most any organization received from the group on
+    paper), against the head count."""
+
+    lines: list  # [(GroupTurnout, paper ballots)]
+    expected: int
+    voted: int
+
+    @property
+    def percent(self):
+        return share(self.voted, self.expected)
+
+    @property
+    def quorum_met(self):
+        """More than half of those expected took part (the rule of the meeting)."""
+        return self.voted * 2 > self.expected
+
+
+def evaluation_participation(evaluation):
+    """Participation of the evaluation. Two queries."""
+    paper = {}
+    for (_entry_id, group_id), n in _paper_by_entry_and_group(evaluation).items():
+        paper[group_id] = max(paper.get(group_id, 0), n)
+    lines = [(line, paper.get(line.group.pk, 0)) for line in evaluation_turnout(evaluation)]
+    return Participation(
+        lines=lines,
+        expected=sum(line.group.size for line, _paper in lines),
+        voted=sum(min(line.cast + on_paper, line.group.size) for line, on_paper in lines),
+    )
+
+
+def _paper_by_entry_and_group(evaluation):
+    """{(entry id, group id): paper ballots counted}. One query."""
+    rows = (
+        PaperTally.objects.filter(entry__evaluation=evaluation)
+        .values("entry_id", "group_id")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return {(row["entry_id"], row["group_id"]): row["n"] for row in rows}
 
 
 # A voter group with fewer votes than this for an organization is never shown on a line of its

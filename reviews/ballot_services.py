@@ -20,7 +20,6 @@ id and their physical order is the shuffle's; then the tables are vacuumed (see
 import logging
 import secrets
 import uuid
-
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
