@@ -67,3 +67,15 @@ def test_gunicorn_error_log_carries_no_code():
     finally:
         logger.error_log.removeHandler(handler)
     assert "/vote/[code]/" in stream.getvalue() and BARE not in stream.getvalue()
+
+
+def test_the_nginx_example_does_not_log_voting_paths():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    nginx = re.search(r"```nginx\n(.*?)```", readme, re.S).group(1)
+    vote = re.search(r"location /vote/ \{(.*?)\n    \}", nginx, re.S)
+    assert vote, "the example has a location for the voting pages"
+    assert "access_log off;" in vote.group(1)
+    assert "proxy_pass http://127.0.0.1:8000;" in vote.group(1)
