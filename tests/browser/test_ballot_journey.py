@@ -63,8 +63,9 @@ def test_administrator_sets_up_the_ballot_three_phones_vote_and_the_score_reache
     # Opening destroys the codes' plain text: the page says so and waits for the confirmation.
     page.click("#evaluation-open")
     assert "测评码明文立即销毁" in page.locator("#consequences").inner_text()
-    page.click("#confirm-open")  # not ticked: refused, nothing happened
-    assert "请勾选" in page.locator("#confirm-error").inner_text()
+    page.click("#confirm-open")  # not ticked: the browser asks for the tick, nothing happened
+    assert page.locator("#confirm-box:invalid").count() == 1
+    assert "/evaluation/open/" in page.url
     assert BallotCode.objects.filter(group__name="班子成员").exclude(plain="").count() == 3
     page.check("#confirm-box")
     page.click("#confirm-open")
