@@ -66,9 +66,10 @@ def _votes_in_physical_order(evaluation):
     return [ballot_of[pk] for pk in ids]
 
 
-def test_after_closing_the_physical_order_of_ballots_and_votes_is_not_the_order_of_voting(voted):
+def test_after_closing_the_physical_order_of_ballots_and_votes_is_not_the_order_of_voting(voted, caplog):
     evaluation = voted.evaluation
     evaluation_close(evaluation=evaluation, by=voted.admin)
+    assert "VACUUM" not in caplog.text  # the tables were vacuumed after the commit
     pairs = _pairs_by_ballot(evaluation)
     assert sorted(pairs.values()) == sorted(PAIRS)  # every ballot is still there, unchanged
     stored_order = [pairs[pk] for pk in _ballots_in_physical_order(evaluation)]
