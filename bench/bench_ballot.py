@@ -14,6 +14,8 @@ Prints figures; asserts only that every vote counted exactly once (exit status 1
 4. The database is checked: exactly `--voters` ballots, 8 votes each, every code used once,
    every duplicate refused. Printed: throughput, the latency of the vote (the confirm POST)
    and of a voter's whole flow (p50 / p95 / max).
+5. Voting closes through the service (ballots and votes rewritten in a random order, tables
+   vacuumed): its duration is printed, and every ballot and vote must still be there.
 """
 
 import argparse
@@ -245,6 +247,20 @@ def main():
           f"{'each counted once, the rest refused (409)' if once else 'NOT counted exactly once: ' + repr(duplicate_groups)}")
     ok = ballots == args.voters and votes == BRANCHES * args.voters and used == args.voters and once
     ok = ok and all(outcome[2] in (200, 409) for outcome in outcomes)
+
+    # Closing rewrites every ballot and vote in a random order (secrecy), then vacuums the tables.
+    from branches.models import User
+    from reviews.ballot_services import evaluation_close
+    from reviews.models import Evaluation
+
+    evaluation = Evaluation.objects.get(pk=evaluation_pk)
+    started = time.perf_counter()
+    evaluation_close(evaluation=evaluation, by=User.objects.filter(username__startswith="bench_admin_").latest("pk"))
+    closing = time.perf_counter() - started
+    after = (Ballot.objects.filter(evaluation_id=evaluation_pk).count(), Vote.objects.filter(ballot__evaluation_id=evaluation_pk).count())
+    print(f"closing (rewrite of {ballots} ballots and {votes} votes, then VACUUM): {closing * 1000:.0f} ms; "
+          f"after it {after[0]} ballots, {after[1]} votes")
+    ok = ok and after == (ballots, votes)
     print("OK: every vote counted exactly once" if ok else "FAILED")
     sys.exit(0 if ok else 1)
 

@@ -219,6 +219,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Ballot codes in logged paths (/vote/<code>/) become /vote/[code]/ (config/logging_filters.py):
+    # at the source (django.request logs every 4xx path, django.server every request) and in the handler.
+    "filters": {"ballot_codes": {"()": "config.logging_filters.RedactBallotCodes"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["ballot_codes"]}},
+    "loggers": {
+        "django.request": {"filters": ["ballot_codes"]},
+        "django.server": {"handlers": ["console"], "filters": ["ballot_codes"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def sqlite_secure_delete(*, connection, **kwargs):
+    """SQLite overwrites deleted rows with zeros instead of leaving them in free pages: the
+    ballots rewritten at the close of voting (ballot_services.evaluation_close) leave no trace
+    of their first, voting-order copies in the database file."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete = ON")
 
 
 class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reviews"
     verbose_name = "评议考核"
+
+    def ready(self):
+        connection_created.connect(sqlite_secure_delete, dispatch_uid="reviews.sqlite_secure_delete")

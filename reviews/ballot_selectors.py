@@ -6,8 +6,9 @@ here (or anywhere) can tell which code cast which ballot.
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from .ballot_computation import group_score, share, weighted_ballot_score
@@ -84,21 +85,80 @@ def evaluation_turnout(evaluation):
 
 
 @dataclass
-class TallyLine:
-    """The votes of one group (or of all groups: group None) for one organization."""
+class Participation:
+    """Who took part, for the confirmation of opening and closing: per group the phone
+    ballots and the paper ballots (the most any organization received from the group on
+    paper), against the head count."""
 
-    group: VoterGroup | None
+    lines: list  # [(GroupTurnout, paper ballots)]
+    expected: int
+    voted: int
+
+    @property
+    def percent(self):
+        return share(self.voted, self.expected)
+
+    @property
+    def quorum_met(self):
+        """More than half of those expected took part (the rule of the meeting)."""
+        return self.voted * 2 > self.expected
+
+
+def evaluation_participation(evaluation):
+    """Participation of the evaluation. Two queries."""
+    paper = {}
+    for (_entry_id, group_id), n in _paper_by_entry_and_group(evaluation).items():
+        paper[group_id] = max(paper.get(group_id, 0), n)
+    lines = [(line, paper.get(line.group.pk, 0)) for line in evaluation_turnout(evaluation)]
+    return Participation(
+        lines=lines,
+        expected=sum(line.group.size for line, _paper in lines),
+        voted=sum(min(line.cast + on_paper, line.group.size) for line, on_paper in lines),
+    )
+
+
+def _paper_by_entry_and_group(evaluation):
+    """{(entry id, group id): paper ballots counted}. One query."""
+    rows = (
+        PaperTally.objects.filter(entry__evaluation=evaluation)
+        .values("entry_id", "group_id")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return {(row["entry_id"], row["group_id"]): row["n"] for row in rows}
+
+
+# A voter group with fewer votes than this for an organization is never shown on a line of its
+# own, nor scored on its own: with one or two voters, their line (or its score inside the
+# weighted ballot score) would be their ballot. Such groups are pooled into an "其他" line.
+MIN_GROUP_VOTES = 3
+OTHER_LABEL = "其他"
+
+
+@dataclass
+class TallyLine:
+    """The votes of one group, of the pooled small groups ("其他"), or of all groups (the
+    last line) for one organization."""
+
+    group: VoterGroup | None  # None on the "其他" line and on the all-groups line
     counts: list  # per mark, in mark order
     total: int
     best_share: object  # % of the best mark
     top_two_share: object  # % of the two best marks
     score: object  # group score, or the weighted ballot score on the all-groups line
+    label: str = ""
+    weight: object = None  # the group's weight; the pooled groups' sum on the "其他" line
+    pooled: list = field(default_factory=list)  # names of the groups on the "其他" line
+
+    @property
+    def is_total(self):
+        return self.group is None and not self.pooled
 
 
 @dataclass
 class EntryTally:
     entry: EvaluationEntry
-    lines: list = field(default_factory=list)  # [TallyLine] per group, then the all-groups line
+    lines: list = field(default_factory=list)  # [TallyLine] per group shown apart, "其他", then all groups
 
     @property
     def overall(self):
@@ -127,7 +187,7 @@ def _counts(evaluation):
     return counts
 
 
-def _line(group, counts, score):
+def _line(group, counts, score, *, label, weight=None, pooled=()):
     total = sum(counts)
     return TallyLine(
         group=group,
@@ -136,28 +196,61 @@ def _line(group, counts, score):
         best_share=share(counts[0], total) if counts else None,
         top_two_share=share(sum(counts[:2]), total) if counts else None,
         score=score,
+        label=label,
+        weight=weight,
+        pooled=list(pooled),
     )
+
+
+def groups_pooled(votes):
+    """The groups (keys of `votes` {group: votes}) that may not be shown apart: those with
+    1 to MIN_GROUP_VOTES - 1 votes; and while they hold fewer than MIN_GROUP_VOTES votes
+    together, the smallest other group with votes joins them (else the pool, or the total
+    minus the lines shown, would still be one or two ballots)."""
+    pooled = {group for group, n in votes.items() if 0 < n < MIN_GROUP_VOTES}
+    while pooled and sum(votes[group] for group in pooled) < MIN_GROUP_VOTES:
+        others = [group for group, n in votes.items() if n and group not in pooled]
+        if not others:
+            break
+        pooled.add(min(others, key=lambda group: votes[group]))
+    return pooled
 
 
 def evaluation_tally(evaluation):
     """[EntryTally] in meeting order: per group the count of each mark, the shares of the best
     and two best marks and the group score; then all groups together with the weighted
-    ballot score. `evaluation` comes from evaluation_of (prefetched). Two queries."""
+    ballot score. Groups with too few votes to stay secret (groups_pooled) are counted and
+    scored together on one "其他" line, weighted by the sum of their weights.
+    `evaluation` comes from evaluation_of (prefetched). Two queries."""
     marks = list(evaluation.marks.all())
     groups = list(evaluation.groups.all())
     factors = {mark.pk: mark.factor for mark in marks}
-    weights = {group.pk: group.weight for group in groups}
     counts = _counts(evaluation)
     tallies = []
     for entry in evaluation.entries.all():
         tally = EntryTally(entry)
-        scores = {}
+        by_group = {group: [counts.get((entry.pk, group.pk, mark.pk), 0) for mark in marks] for group in groups}
+        pooled = groups_pooled({group: sum(group_counts) for group, group_counts in by_group.items()})
+        scores, weights = {}, {}
         for group in groups:
-            group_counts = {mark.pk: counts.get((entry.pk, group.pk, mark.pk), 0) for mark in marks}
-            scores[group.pk] = group_score(group_counts, factors)
-            tally.lines.append(_line(group, list(group_counts.values()), scores[group.pk]))
-        all_counts = [sum(line.counts[index] for line in tally.lines) for index in range(len(marks))]
-        tally.lines.append(_line(None, all_counts, weighted_ballot_score(scores, weights)))
+            if group in pooled:
+                continue
+            group_counts = by_group[group]
+            scores[group.pk] = group_score(dict(zip(factors, group_counts, strict=True)), factors)
+            weights[group.pk] = group.weight
+            tally.lines.append(_line(group, group_counts, scores[group.pk], label=group.name, weight=group.weight))
+        if pooled:
+            members = [group for group in groups if group in pooled]
+            pool_counts = [sum(by_group[group][index] for group in members) for index in range(len(marks))]
+            scores[OTHER_LABEL] = group_score(dict(zip(factors, pool_counts, strict=True)), factors)
+            weights[OTHER_LABEL] = sum((group.weight for group in members), Decimal(0))
+            if any(line.total for line in tally.lines):  # else "其他" would repeat the all-groups line
+                tally.lines.append(
+                    _line(None, pool_counts, scores[OTHER_LABEL], label=OTHER_LABEL, weight=weights[OTHER_LABEL],
+                          pooled=[group.name for group in members])
+                )
+        all_counts = [sum(by_group[group][index] for group in groups) for index in range(len(marks))]
+        tally.lines.append(_line(None, all_counts, weighted_ballot_score(scores, weights), label="合计（加权）"))
         tallies.append(tally)
     return tallies
 

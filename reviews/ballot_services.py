@@ -3,16 +3,28 @@ closing, casting a ballot, entering paper tallies.
 
 Secrecy by construction: a code is stored as its SHA-256 digest; its plain text lives only
 while the evaluation is a draft (so the sheet can be printed again) and is erased when
-voting opens. A cast ballot stores its voter group, the date and the marks — no code, no
-time of day, no address, and a random id. Marking the code used and storing the ballot
-are one transaction, and the code is taken by a conditional UPDATE (… WHERE used = false):
-of concurrent submissions of one code the database lets exactly one through.
+voting opens. A cast ballot stores its voter group and the marks — no code, no time, no
+address, and a random id. Marking the code used and storing the ballot are one transaction,
+and the code is taken by a conditional UPDATE (… WHERE used = false): of concurrent
+submissions of one code the database lets exactly one through.
+
+While voting is open the database itself still knows more than the application shows: on
+PostgreSQL a ballot and its code's row carry the same transaction id (xmin), and rows sit in
+the order they were written (ctid; SQLite's rowid). Closing removes all of that: in the
+closing transaction every ballot and vote is rewritten with a fresh random id in a random
+order and every code row is rewritten too, so all of them carry the closing transaction's
+id and their physical order is the shuffle's; then the tables are vacuumed (see
+`_vacuum_ballot_tables`) so the dead row versions of the voting are gone from the files.
 """
 
+import logging
+import secrets
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from branches.models import AuditEntry
@@ -27,6 +39,8 @@ DEFAULT_MARKS = [("好", Decimal("1")), ("较好", Decimal("0.9")), ("一般", D
 MAX_GROUP_SIZE = 1000
 MAX_CODES = 3000
 MAX_MARKS = 6
+
+logger = logging.getLogger(__name__)
 
 
 class BallotRefused(Exception):
@@ -157,6 +171,16 @@ def _locked(evaluation):
     return Evaluation.objects.select_for_update().get(pk=evaluation.pk)
 
 
+def _shared_lock(evaluation):
+    """The evaluation as committed now, share-locked: ballots are cast side by side, but not
+    while it opens or closes (those take FOR UPDATE). SQLite's IMMEDIATE transactions
+    serialize every write anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(Evaluation._meta.db_table)} WHERE id = %s FOR SHARE", [evaluation.pk])
+    return Evaluation.objects.get(pk=evaluation.pk)
+
+
 @transaction.atomic
 def evaluation_open(*, evaluation, by):
     """Start voting. The codes' plain text is erased: from now on only their digests exist."""
@@ -174,17 +198,75 @@ def evaluation_open(*, evaluation, by):
     return evaluation
 
 
+def _ballots_reshuffle(evaluation):
+    """Rewrite the evaluation's ballots and votes with fresh random ids in a random order, and
+    touch every code row: afterwards all of them carry this transaction's id (PostgreSQL's
+    xmin), and neither ids nor physical order (ctid, SQLite's rowid) follow the order of voting.
+    Constant number of queries (bulk writes)."""
+    sheets = {}
+    for pk, group_id in Ballot.objects.filter(evaluation=evaluation).values_list("pk", "group_id"):
+        sheets[pk] = (group_id, [])
+    for ballot_id, entry_id, mark_id in Vote.objects.filter(ballot__evaluation=evaluation).values_list(
+        "ballot_id", "entry_id", "mark_id"
+    ):
+        sheets[ballot_id][1].append((entry_id, mark_id))
+    Vote.objects.filter(ballot__evaluation=evaluation).delete()
+    Ballot.objects.filter(evaluation=evaluation).delete()
+    shuffled = list(sheets.values())
+    rng = secrets.SystemRandom()
+    rng.shuffle(shuffled)
+    ballots = [Ballot(id=uuid.uuid4(), evaluation=evaluation, group_id=group_id) for group_id, _votes in shuffled]
+    Ballot.objects.bulk_create(ballots, batch_size=500)
+    votes = [
+        Vote(id=uuid.uuid4(), ballot=ballot, entry_id=entry_id, mark_id=mark_id)
+        for ballot, (_group_id, marks) in zip(ballots, shuffled, strict=True)
+        for entry_id, mark_id in marks
+    ]
+    rng.shuffle(votes)
+    Vote.objects.bulk_create(votes, batch_size=500)
+    # A no-op UPDATE still writes a new row version: the codes' xmin becomes this transaction's too.
+    BallotCode.objects.filter(group__evaluation=evaluation).update(used=F("used"))
+    return len(ballots)
+
+
+def _vacuum_ballot_tables():
+    """After the closing commit: drop the dead row versions the voting left behind.
+
+    PostgreSQL keeps deleted and updated rows (with their xmin and old position) in the table
+    files until VACUUM; VACUUM FULL writes the three tables anew without them. SQLite with
+    secure_delete (reviews.apps) zeroes deleted rows at once; VACUUM also rebuilds the file
+    without free pages. Best effort: a failure (another long transaction, a busy database) is
+    logged, and the next manual or automatic VACUUM finishes the job.
+    """
+    tables = [model._meta.db_table for model in (Ballot, Vote, BallotCode)]
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("VACUUM FULL " + ", ".join(connection.ops.quote_name(t) for t in tables))
+            elif connection.vendor == "sqlite":
+                cursor.execute("VACUUM")
+    except Exception:  # noqa: BLE001 — the close itself has committed; say so and move on
+        logger.warning("VACUUM after closing the evaluation failed; run it by hand", exc_info=True)
+
+
 @transaction.atomic
 def evaluation_close(*, evaluation, by):
-    """End voting. The tallies show, and the ballot score feeds the next results computation."""
+    """End voting. The tallies show, and the ballot score feeds the next results computation.
+
+    The ballots are rewritten so that nothing stored keeps the order of voting or ties a
+    ballot to a code (`_ballots_reshuffle`); the tables are vacuumed after the commit."""
     evaluation = _locked(evaluation)
     _ensure_open(evaluation.cycle)
     if evaluation.status != Evaluation.Status.OPEN:
         raise ValidationError("只能结束正在进行的民主测评。")
+    ballots = _ballots_reshuffle(evaluation)
     evaluation.status = Evaluation.Status.CLOSED
     evaluation.closed_at = timezone.now()
     evaluation.save(update_fields=["status", "closed_at"])
-    _audit_change(evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"结束民主测评“{evaluation}”", obj=evaluation)
+    _audit_change(
+        evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"结束民主测评“{evaluation}”（手机投票{ballots}张）", obj=evaluation
+    )
+    transaction.on_commit(_vacuum_ballot_tables)
     return evaluation
 
 
@@ -223,10 +305,14 @@ def ballot_cast(*, code, choices):
     ballot_code = code_check(code)
     evaluation = ballot_code.group.evaluation
     choices = choices_check(evaluation, choices)
+    # Closing (FOR UPDATE) waits for the ballots being cast, and a ballot cast while it closes
+    # sees the new status: no ballot lands after the closing rewrite.
+    if not is_accepting_votes(_shared_lock(evaluation)):
+        raise VotingClosed
     # The conditional UPDATE is the gate: the database lets one submission of a code through.
     if not BallotCode.objects.filter(pk=ballot_code.pk, used=False).update(used=True):
         raise CodeUsed
-    ballot = Ballot.objects.create(evaluation=evaluation, group_id=ballot_code.group_id, cast_on=timezone.localdate())
+    ballot = Ballot.objects.create(evaluation=evaluation, group_id=ballot_code.group_id)
     Vote.objects.bulk_create([Vote(ballot=ballot, entry_id=entry_id, mark_id=mark_id) for entry_id, mark_id in choices.items()])
     return ballot
 

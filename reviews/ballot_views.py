@@ -6,18 +6,18 @@ tallies. Voters use the phone pages under /vote/: no account and no login, CSRF-
 no JavaScript, no session; the code travels in the POST body after the first page.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from config.proxy import client_ip
 from branches.downloads import download_response
@@ -26,11 +26,20 @@ from . import ballot_services as services
 from .ballot_computation import code_display, code_normalize
 from .ballot_documents import code_sheet_filename, code_sheet_pdf
 from .ballot_forms import EvaluationSetupForm
-from .ballot_selectors import evaluation_of, evaluation_tally, evaluation_turnout, is_accepting_votes, paper_tally_values
+from .ballot_selectors import (
+    MIN_GROUP_VOTES,
+    evaluation_of,
+    evaluation_participation,
+    evaluation_tally,
+    evaluation_turnout,
+    is_accepting_votes,
+    paper_tally_values,
+)
 from .models import Evaluation
 from .views import _add_errors, _administered_cycle_or_404, _call_and_tell
 
-# Wrong codes per address before the voting page refuses for a while (kept in the cache only).
+# Wrong codes per address before the voting page stops checking unknown codes for a while
+# (counted in the shared cache; a real code is always accepted).
 WRONG_CODE_LIMIT = 20
 WRONG_CODE_WINDOW = 15 * 60
 
@@ -59,6 +68,7 @@ def evaluation(request, cycle_pk):
                 "accepting": is_accepting_votes(evaluation),
                 "marks": list(evaluation.marks.all()),
                 "tallies": evaluation_tally(evaluation) if evaluation.status == Evaluation.Status.CLOSED else None,
+                "min_group_votes": MIN_GROUP_VOTES,
                 "vote_url": request.build_absolute_uri(reverse("vote:enter")),
             }
         )
@@ -108,26 +118,70 @@ def evaluation_codes_pdf(request, cycle_pk):
     return download_response(pdf.content, code_sheet_filename(evaluation))
 
 
-def _evaluation_action(request, cycle_pk, action, success):
-    _cycle, evaluation = _evaluation_or_404(request, cycle_pk)
-    _call_and_tell(request, lambda: action(evaluation=evaluation, by=request.user), success)
-    return redirect("reviews:evaluation", cycle_pk=cycle_pk)
+# What opening and closing do, for the confirmation page (GET shows it, POST with the box ticked acts).
+CONFIRMATIONS = {
+    "open": {
+        "title": "开始测评",
+        "service": services.evaluation_open,
+        "status": Evaluation.Status.DRAFT,
+        "success": "民主测评已开始，测评人现在可以投票。测评码明文已销毁。",
+        "consequences": [
+            "测评码明文立即销毁，只保留不可逆的摘要：此后不能再下载或打印测评码，丢失或未打印的测评码无法补发（只能用纸质票）。",
+            "测评设置（测评对象、测评人类别、评价选项）不能再修改。",
+            "测评人即可扫码投票，每个测评码只能投一次。",
+        ],
+    },
+    "close": {
+        "title": "结束测评",
+        "service": services.evaluation_close,
+        "status": Evaluation.Status.OPEN,
+        "success": "民主测评已结束。请在结果页重新计算，民主测评得分将计入综合得分。",
+        "consequences": [
+            "立即停止投票，且不能重新开始：尚未投票的测评码全部作废。",
+            "全部手机测评票以新的随机编号、随机顺序重新保存，此后数据库中也无法看出投票先后或哪张票来自哪个测评码。",
+            "显示各党组织的票数统计和得分；重新计算结果后，民主测评得分计入综合得分。纸质票仍可补录。",
+        ],
+    },
+}
+
+
+def _evaluation_confirm(request, cycle_pk, action):
+    """GET: the consequences and the turnout; POST with `confirm` ticked: do it (once)."""
+    cycle, evaluation = _evaluation_or_404(request, cycle_pk)
+    spec = CONFIRMATIONS[action]
+    if evaluation.status != spec["status"] or cycle.is_closed:
+        messages.error(request, f"民主测评当前状态为“{evaluation.get_status_display()}”，不能{spec['title']}。")
+        return redirect("reviews:evaluation", cycle_pk=cycle.pk)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") == "1":
+            # The service locks the row: of parallel confirmations one acts, the others get its message.
+            _call_and_tell(request, lambda: spec["service"](evaluation=evaluation, by=request.user), spec["success"])
+            return redirect("reviews:evaluation", cycle_pk=cycle.pk)
+        error = f"请勾选“我已了解上述后果”后再{spec['title']}。"
+    context = {
+        "cycle": cycle,
+        "evaluation": evaluation,
+        "action": action,
+        "spec": spec,
+        "participation": evaluation_participation(evaluation),
+        "accepting": is_accepting_votes(evaluation),
+        "error": error,
+        "active": "evaluation",
+    }
+    return render(request, "reviews/ballots/confirm.html", context, status=400 if error else 200)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evaluation_open(request, cycle_pk):
-    return _evaluation_action(
-        request, cycle_pk, services.evaluation_open, "民主测评已开始，测评人现在可以投票。测评码明文已销毁。"
-    )
+    return _evaluation_confirm(request, cycle_pk, "open")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evaluation_close(request, cycle_pk):
-    return _evaluation_action(
-        request, cycle_pk, services.evaluation_close, "民主测评已结束。请在结果页重新计算，民主测评得分将计入综合得分。"
-    )
+    return _evaluation_confirm(request, cycle_pk, "close")
 
 
 def _paper_key(entry_id, group_id, mark_id):
@@ -187,18 +241,24 @@ def _private(response):
     return response
 
 
+def _limit_cache():
+    # The shared cache (settings.CACHES: the database, or Redis): every worker and every
+    # instance counts the same wrong codes, so N workers do not allow N times the attempts.
+    return caches["default"]
+
+
 def _address_key(request):
-    # A hash of the address, in the cache only and only for a few minutes: never in the database.
+    # A keyed hash of the address, kept for the window only; it counts wrong codes, never votes.
     address = (client_ip(request) if settings.BEHIND_PROXY else request.META.get("REMOTE_ADDR")) or ""
-    return "vote-wrong:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    return "vote-wrong:" + salted_hmac("vote-wrong-code", address).hexdigest()[:32]
 
 
 def _throttled(request):
-    return cache.get(_address_key(request), 0) >= WRONG_CODE_LIMIT
+    return _limit_cache().get(_address_key(request), 0) >= WRONG_CODE_LIMIT
 
 
 def _count_wrong(request):
-    key = _address_key(request)
+    cache, key = _limit_cache(), _address_key(request)
     if not cache.add(key, 1, WRONG_CODE_WINDOW):
         try:
             cache.incr(key)
@@ -241,8 +301,15 @@ def _parse_choices(request, evaluation_entries):
     return choices
 
 
+THROTTLED_MESSAGE = "此网络输错测评码的次数过多，请 15 分钟后再试。正确的测评码不受影响，可以直接使用。"
+
+
 def _refused(request, refusal, code=""):
+    # The limit applies to unknown codes only: a locked-out address (one Wi-Fi for the whole
+    # venue) still votes with a real code; guessing one among 2^80 gets nowhere either way.
     if isinstance(refusal, services.CodeInvalid):
+        if _throttled(request):
+            return _code_page(request, code=code, error=THROTTLED_MESSAGE, status=429)
         _count_wrong(request)
         return _code_page(request, code=code, error=refusal.message, status=404)
     status = 409 if isinstance(refusal, services.CodeUsed) else 403
@@ -253,8 +320,6 @@ def _refused(request, refusal, code=""):
 @require_GET
 def vote_code(request, code):
     """The page a QR code opens: the ballot of that code."""
-    if _throttled(request):
-        return _code_page(request, error="错误次数过多，请 15 分钟后再试。", status=429)
     try:
         ballot_code = services.code_check(code)
     except services.BallotRefused as refusal:
@@ -264,6 +329,7 @@ def vote_code(request, code):
 
 
 @never_cache
+@sensitive_post_parameters("code")  # an error report never prints the code
 @require_http_methods(["GET", "POST"])
 def vote_enter(request):
     """GET: the code form. POST step "enter" (a typed code) → the ballot; "review" → the
@@ -271,8 +337,6 @@ def vote_enter(request):
     "confirm" → cast, and the receipt."""
     if request.method == "GET":
         return _code_page(request)
-    if _throttled(request):
-        return _code_page(request, error="错误次数过多，请 15 分钟后再试。", status=429)
     typed = request.POST.get("code", "")
     try:
         ballot_code = services.code_check(typed)

@@ -13,7 +13,7 @@ from .ballot_services import (
     evaluation_save,
     paper_tallies_set,
 )
-from .models import Ballot, BallotCode
+from .models import BallotCode
 from .services import result_settings_update
 
 
@@ -68,6 +68,4 @@ def seed_ballots(*, cycle, by, rng, targets):
             paper[key] = paper.get(key, 0) + 1
     paper_tallies_set(evaluation=evaluation, counts=paper, by=by)
     evaluation_close(evaluation=evaluation, by=by)
-    if cycle.meeting_date:
-        Ballot.objects.filter(evaluation=evaluation).update(cast_on=cycle.meeting_date)
     return evaluation

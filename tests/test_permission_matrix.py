@@ -157,8 +157,9 @@ EXPECTED = {
     "reviews:evaluation": Expect("login 404 404 404 404 404 200 200"),
     "reviews:evaluation_setup": Expect("login 404 404 404 404 404 200 200"),
     "reviews:evaluation_codes_pdf": Expect("login 404 404 404 404 404 200 200"),
-    "reviews:evaluation_open": Expect("login 404 404 404 404 404 302 302", method="POST"),
-    "reviews:evaluation_close": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    # opening and closing: GET is the confirmation page (closing a draft redirects back with a message)
+    "reviews:evaluation_open": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:evaluation_close": Expect("login 404 404 404 404 404 302 302"),
     "reviews:evaluation_paper": Expect("login 404 404 404 404 404 200 200"),
     # the voters' phone pages: no login; the draft's code cannot vote yet (403 with the message)
     "vote:enter": Expect("200 200 200 200 200 200 200 200"),

@@ -1,5 +1,6 @@
 """The democratic evaluation end to end: the administrator sets it up and prints the codes,
-three phones vote, the tally and the results show the ballot score."""
+confirms the opening (the codes' plain text goes), three phones vote, closing confirms at a
+turnout it calls low, the tally and the results show the ballot score."""
 
 import re
 from decimal import Decimal
@@ -59,7 +60,15 @@ def test_administrator_sets_up_the_ballot_three_phones_vote_and_the_score_reache
     codes = list(BallotCode.objects.filter(group__name="班子成员").order_by("pk").values_list("plain", flat=True))
     assert len(codes) == 3
 
+    # Opening destroys the codes' plain text: the page says so and waits for the confirmation.
     page.click("#evaluation-open")
+    assert "测评码明文立即销毁" in page.locator("#consequences").inner_text()
+    page.click("#confirm-open")  # not ticked: the browser asks for the tick, nothing happened
+    assert page.locator("#confirm-box:invalid").count() == 1
+    assert "/evaluation/open/" in page.url
+    assert BallotCode.objects.filter(group__name="班子成员").exclude(plain="").count() == 3
+    page.check("#confirm-box")
+    page.click("#confirm-open")
     assert page.locator("#evaluation-status").inner_text() == "测评中"
 
     for code, labels in zip(codes, [("好", "较好"), ("好", "一般"), ("较好", "一般")], strict=True):
@@ -68,6 +77,12 @@ def test_administrator_sets_up_the_ballot_three_phones_vote_and_the_score_reache
     page.reload()
     assert page.locator("tr[data-group=班子成员] .turnout-cast").inner_text() == "3"
     page.click("#evaluation-close")
+    # Three of the 33 expected voters (the other groups keep their default sizes): low turnout, said.
+    assert "参测人数未过半数" in page.locator("#low-turnout").inner_text()
+    assert "不能重新开始" in page.locator("#consequences").inner_text()
+    page.check("#confirm-box")
+    page.click("#confirm-close")
+    assert page.locator("#evaluation-status").inner_text() == "已结束"
     # A: (1 + 1 + 0.9) / 3 = 96.67; B: (0.9 + 0.7 + 0.7) / 3 = 76.67
     assert page.locator("tr[data-organization=甲社区党支部] .ballot-score").inner_text() == "96.67"
     assert page.locator("tr[data-organization=乙社区党支部] .ballot-score").inner_text() == "76.67"

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from django.db import OperationalError, close_old_connections, connections
+from django.db import OperationalError, close_old_connections, connection, connections
 
 from reviews.ballot_services import BallotRefused, ballot_cast
 from reviews.models import Ballot, BallotCode, Vote
@@ -78,3 +78,57 @@ def test_different_codes_submitted_concurrently_all_count(opened):
     assert outcomes == ["ok"] * len(codes)
     assert Ballot.objects.count() == len(codes)
     assert Vote.objects.count() == 2 * len(codes)
+
+
+# ---------------------------------------------------------------- opening and closing: once
+
+
+def test_parallel_openings_open_once_with_one_audit_entry(scene):
+    from django.core.exceptions import ValidationError
+
+    from branches.models import AuditEntry
+    from reviews.ballot_services import evaluation_open
+    from reviews.models import Evaluation
+
+    outcomes = _race([lambda: evaluation_open(evaluation=scene.evaluation, by=scene.admin)] * THREADS)
+    assert outcomes.count("ok") == 1, outcomes
+    assert all(isinstance(outcome, ValidationError) for outcome in outcomes if outcome != "ok"), outcomes
+    assert Evaluation.objects.get().status == Evaluation.Status.OPEN
+    assert AuditEntry.objects.filter(summary__startswith="开始民主测评").count() == 1
+
+
+def test_parallel_closings_close_once_with_one_audit_entry_and_one_rewrite(opened):
+    from django.core.exceptions import ValidationError
+
+    from branches.models import AuditEntry
+    from reviews.ballot_services import evaluation_close
+    from reviews.models import Evaluation
+
+    for code in opened.codes["群众代表"][:3]:
+        ballot_cast(code=code, choices=_choices(opened.evaluation))
+    outcomes = _race([lambda: evaluation_close(evaluation=opened.evaluation, by=opened.admin)] * THREADS)
+    assert outcomes.count("ok") == 1, outcomes
+    assert all(isinstance(outcome, ValidationError) for outcome in outcomes if outcome != "ok"), outcomes
+    assert Evaluation.objects.get().status == Evaluation.Status.CLOSED
+    assert AuditEntry.objects.filter(summary__startswith="结束民主测评").count() == 1
+    assert Ballot.objects.count() == 3 and Vote.objects.count() == 6
+
+
+def test_ballots_cast_while_voting_closes_land_before_the_close_or_are_refused(opened):
+    """No ballot is written after the closing rewrite (which would keep its own transaction id
+    and its place at the end of the table): casting share-locks the evaluation."""
+    from reviews.ballot_services import VotingClosed, evaluation_close
+
+    codes = opened.codes["群众代表"] + opened.codes["班子成员"][:2]
+    choices = _choices(opened.evaluation)
+    calls = [lambda code=code: ballot_cast(code=code, choices=choices) for code in codes]
+    calls.insert(len(calls) // 2, lambda: evaluation_close(evaluation=opened.evaluation, by=opened.admin))
+    outcomes = _race(calls)
+    cast = [outcome for index, outcome in enumerate(outcomes) if index != len(codes) // 2]
+    assert outcomes[len(codes) // 2] == "ok", outcomes
+    assert all(outcome == "ok" or isinstance(outcome, VotingClosed) for outcome in cast), outcomes
+    assert Ballot.objects.count() == cast.count("ok") == BallotCode.objects.filter(used=True).count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(DISTINCT xmin::text) FROM {Ballot._meta.db_table}")
+            assert cursor.fetchone()[0] <= 1  # all from the closing transaction

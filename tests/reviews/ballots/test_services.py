@@ -149,13 +149,12 @@ def test_a_mark_of_another_evaluation_is_not_accepted(opened):
 def test_secrecy_the_stored_ballot_has_no_link_to_code_time_or_address(opened):
     vote(opened.evaluation, opened.codes["班子成员"][2], "好", "差")
     ballot_fields = {field.name for field in Ballot._meta.get_fields()}
-    assert ballot_fields == {"id", "evaluation", "group", "cast_on", "votes"}
+    assert ballot_fields == {"id", "evaluation", "group", "votes"}  # no date or time of voting
     vote_fields = {field.name for field in Vote._meta.get_fields()}
     assert vote_fields == {"id", "ballot", "entry", "mark"}
     code_fields = {field.name for field in BallotCode._meta.get_fields()}
     assert code_fields == {"id", "group", "digest", "plain", "used"}  # no ballot, no time
     ballot = Ballot.objects.get()
-    assert ballot.cast_on == timezone.localdate()
     # A random id: nothing orders the ballots by the moment they were cast.
     assert ballot.pk.version == 4
 
@@ -292,3 +291,62 @@ def test_nothing_changes_once_the_cycle_is_closed(opened):
         services.evaluation_close(evaluation=opened.evaluation, by=opened.admin)
     with pytest.raises(ValidationError):
         services.paper_tallies_set(evaluation=opened.evaluation, counts=_paper(opened, 0, "班子成员", 好=1), by=opened.admin)
+
+
+# ---------------------------------------------------------------- small groups stay secret
+
+
+@pytest.mark.parametrize(
+    "votes, pooled",
+    [
+        ({"a": 3, "b": 4}, set()),
+        ({"a": 0, "b": 5}, set()),  # a group without votes shows nothing
+        ({"a": 2, "b": 5}, {"a", "b"}),  # "其他" alone would be a's two ballots: b joins
+        ({"a": 1, "b": 1, "c": 1, "d": 9}, {"a", "b", "c"}),
+        ({"a": 1, "b": 3, "c": 4}, {"a", "b"}),  # the smallest other group joins
+        ({"a": 2, "b": 0}, {"a"}),
+    ],
+)
+def test_groups_pooled_below_the_minimum(votes, pooled):
+    from reviews.ballot_selectors import MIN_GROUP_VOTES, groups_pooled
+
+    assert MIN_GROUP_VOTES == 3
+    assert groups_pooled(votes) == pooled
+
+
+def test_a_group_of_one_voter_is_neither_shown_nor_scored_apart(submitted):
+    evaluation, codes = setup_evaluation(submitted.cycle, submitted.admin, groups=(("班子成员", 1, "60"), ("群众代表", 4, "40")))
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    vote(evaluation, codes["班子成员"][0], "差", "好")
+    for code in codes["群众代表"]:
+        vote(evaluation, code, "好", "好")
+    services.evaluation_close(evaluation=evaluation, by=submitted.admin)
+    tally_a, _tally_b = evaluation_tally(evaluation)
+    # Only the total: the leader's line, or the other group's line beside the total, would be their ballot.
+    assert [line.label for line in tally_a.lines] == ["合计（加权）"]
+    assert tally_a.overall.counts == [4, 0, 0, 1]
+    # Scored as one pool: (4 × 1 + 0.5) / 5 = 90.00. Weighted apart (50 × 0.6 + 100 × 0.4 = 70.00)
+    # the score would tell the leader's 差.
+    assert tally_a.score == Decimal("90.00")
+    assert ballot_scores(submitted.cycle)[submitted.report_a.pk] == Decimal("90.00")
+
+
+def test_small_groups_are_merged_into_other_with_their_weights(submitted):
+    groups = (("班子成员", 3, "50"), ("党员代表", 4, "30"), ("群众代表", 1, "20"))
+    evaluation, codes = setup_evaluation(submitted.cycle, submitted.admin, groups=groups)
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    for code in codes["班子成员"]:
+        vote(evaluation, code, "一般", "好")
+    for code in codes["党员代表"]:
+        vote(evaluation, code, "好", "好")
+    vote(evaluation, codes["群众代表"][0], "差", "好")
+    services.evaluation_close(evaluation=evaluation, by=submitted.admin)
+    tally_a = evaluation_tally(evaluation)[0]
+    members, other, overall = tally_a.lines
+    assert (members.label, members.counts, members.score) == ("党员代表", [4, 0, 0, 0], Decimal("100.00"))
+    # 群众代表 (1) with the smallest other group, 班子成员 (3): (3 × 0.7 + 0.5) / 4 = 65.00, weight 70
+    assert (other.label, other.pooled, other.counts, other.weight) == ("其他", ["班子成员", "群众代表"], [0, 0, 3, 1], Decimal("70"))
+    assert other.score == Decimal("65.00")
+    assert overall.counts == [4, 0, 3, 1]
+    # (100 × 30 + 65 × 70) / 100 = 75.50
+    assert tally_a.score == Decimal("75.50")

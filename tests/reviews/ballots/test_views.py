@@ -60,7 +60,7 @@ def test_paper_page_by_role(client, opened, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_opening_by_role(client, scene, role):
-    response = login(client, scene, role).post(_url("evaluation_open", scene.cycle))
+    response = login(client, scene, role).post(_url("evaluation_open", scene.cycle), {"confirm": "1"})
     status = Evaluation.objects.get().status
     if role in ALLOWED:
         assert response.status_code == 302
@@ -72,7 +72,7 @@ def test_opening_by_role(client, scene, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_closing_by_role(client, opened, role):
-    response = login(client, opened, role).post(_url("evaluation_close", opened.cycle))
+    response = login(client, opened, role).post(_url("evaluation_close", opened.cycle), {"confirm": "1"})
     closed = Evaluation.objects.get().status == Evaluation.Status.CLOSED
     assert closed == (role in ALLOWED)
     if role not in ALLOWED:
@@ -92,7 +92,8 @@ def test_another_committees_cycle_is_a_404_even_with_an_evaluation(client, scene
     client.force_login(scene.admin)
     for name in ["evaluation", "evaluation_setup", "evaluation_codes_pdf", "evaluation_paper"]:
         assert client.get(_url(name, scene.other_cycle)).status_code == 404
-    assert client.post(_url("evaluation_open", scene.other_cycle)).status_code == 404
+    assert client.post(_url("evaluation_open", scene.other_cycle), {"confirm": "1"}).status_code == 404
+    assert client.get(_url("evaluation_close", scene.other_cycle)).status_code == 404
 
 
 def test_evaluation_actions_without_an_evaluation_are_a_404(client, world):
@@ -100,7 +101,8 @@ def test_evaluation_actions_without_an_evaluation_are_a_404(client, world):
     assert client.get(_url("evaluation", world.cycle)).status_code == 200
     for name in ["evaluation_codes_pdf", "evaluation_paper"]:
         assert client.get(_url(name, world.cycle)).status_code == 404
-    assert client.post(_url("evaluation_open", world.cycle)).status_code == 404
+    assert client.post(_url("evaluation_open", world.cycle), {"confirm": "1"}).status_code == 404
+    assert client.get(_url("evaluation_close", world.cycle)).status_code == 404
 
 
 # ---------------------------------------------------------------- administrator pages
@@ -178,6 +180,10 @@ def test_tally_after_closing(client, opened):
     assert 'id="tally"' in page
     assert re.search(r'ballot-score">100.00<', page)
     assert re.search(r'ballot-score">90.00<', page)
+    # One leader voted: their group has no line of its own in the tally (only the total).
+    tally = page[page.index('id="tally"'):]
+    assert "班子成员" not in tally and "其他" not in tally.split("</table>")[0]
+    assert "不单独显示" in tally
 
 
 def _tally_page_queries(client, world, year, extra):
@@ -272,14 +278,59 @@ def test_wrong_code_and_closed_evaluation_messages(phone, scene):
     assert "不在投票时间内" in not_open.content.decode()
 
 
-def test_wrong_codes_are_rate_limited_per_address(opened):
+def test_wrong_codes_are_rate_limited_per_address_but_a_real_code_always_votes(opened):
     phone = Client(REMOTE_ADDR="10.0.0.8")
     for _ in range(20):
         assert phone.get(reverse("vote:code", args=["WRONGCODE"])).status_code == 404
-    assert phone.get(reverse("vote:code", args=[opened.codes["班子成员"][0]])).status_code == 429
+    # Locked out: unknown codes are no longer checked …
+    refused = phone.get(reverse("vote:code", args=["ABCD-EFGH-JKLM-NPQR"]))
+    assert refused.status_code == 429
+    assert "正确的测评码不受影响" in refused.content.decode()
+    # … but a voter on the same network (the venue's Wi-Fi) with a real code votes.
+    code = opened.codes["班子成员"][0]
+    assert phone.get(reverse("vote:code", args=[code])).status_code == 200
+    vote(opened.evaluation, code, "好", "好")
+    assert phone.get(reverse("vote:code", args=[code])).status_code == 409  # a real, used code: told so
     # Another address is not affected.
     other = Client(REMOTE_ADDR="10.0.0.9")
-    assert other.get(reverse("vote:code", args=[opened.codes["班子成员"][0]])).status_code == 200
+    assert other.get(reverse("vote:code", args=["WRONGCODE"])).status_code == 404
+
+
+def test_a_locked_out_address_casts_a_real_code_through_the_form(opened):
+    phone = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.0.0.10")
+    token = _token(phone.get(reverse("vote:enter")))
+    for _ in range(21):
+        wrong = phone.post(reverse("vote:enter"), {"csrfmiddlewaretoken": token, "code": "ABCD-EFGH-JKLM-NPQR"})
+    assert wrong.status_code == 429
+    code = opened.codes["群众代表"][1]
+    marks = marks_by_label(opened.evaluation)
+    chosen = {f"entry_{entry.pk}": marks["较好"] for entry in opened.evaluation.entries.all()}
+    receipt = phone.post(reverse("vote:enter"), {"csrfmiddlewaretoken": token, "code": code, "step": "confirm", **chosen})
+    assert receipt.status_code == 200
+    assert "您的测评票已计入" in receipt.content.decode()
+    assert Ballot.objects.count() == 1
+
+
+def test_the_wrong_code_limit_is_kept_in_the_shared_cache(settings, opened):
+    """Not in a worker's memory: the counter is a row of the database cache every process reads."""
+    from django.core.cache import caches
+
+    assert settings.CACHES["default"]["BACKEND"] in (
+        "django.core.cache.backends.db.DatabaseCache", "django_redis.cache.RedisCache"
+    )
+    if settings.CACHES["default"]["BACKEND"] != "django.core.cache.backends.db.DatabaseCache":
+        pytest.skip("Redis configured: shared by construction")
+    for _ in range(3):
+        Client(REMOTE_ADDR="10.0.0.11").get(reverse("vote:code", args=["WRONGCODE"]))
+    table = settings.CACHES["default"]["LOCATION"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cache_key FROM {table}")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert [key for key in keys if "vote-wrong:" in key]
+    assert not any("10.0.0.11" in key for key in keys)  # a keyed hash, not the address
+    # A fresh cache object (as in another worker process) sees the same count.
+    other_process = caches.create_connection("default")
+    assert any(other_process.get(key.split(":", 2)[-1]) == 3 for key in keys if "vote-wrong:" in key)
 
 
 def test_the_voter_pages_store_nothing_about_the_voter(phone, opened):
@@ -292,6 +343,76 @@ def test_behind_a_proxy_wrong_codes_count_per_client_not_per_proxy(settings, ope
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
     for _ in range(20):
         Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.1").get(reverse("vote:code", args=["WRONGCODE"]))
-    code = opened.codes["班子成员"][0]
-    assert Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.1").get(reverse("vote:code", args=[code])).status_code == 429
-    assert Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.2").get(reverse("vote:code", args=[code])).status_code == 200
+    locked = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.1").get(reverse("vote:code", args=["WRONGCODE"]))
+    assert locked.status_code == 429
+    assert Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.2").get(reverse("vote:code", args=["WRONGCODE"])).status_code == 404
+
+
+# ---------------------------------------------------------------- opening and closing confirm first
+
+
+def test_opening_shows_its_consequences_and_needs_the_confirmation(client, scene):
+    from branches.models import AuditEntry
+
+    client.force_login(scene.admin)
+    page = client.get(_url("evaluation_open", scene.cycle))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "测评码明文立即销毁" in html and "不能再修改" in html
+    assert "共 7 个测评码" in html
+    assert Evaluation.objects.get().status == Evaluation.Status.DRAFT  # a GET never acts
+    assert not BallotCode.objects.filter(plain="").exists()
+    unconfirmed = client.post(_url("evaluation_open", scene.cycle))
+    assert unconfirmed.status_code == 400
+    assert "请勾选“我已了解上述后果”" in unconfirmed.content.decode()
+    assert Evaluation.objects.get().status == Evaluation.Status.DRAFT
+    assert client.post(_url("evaluation_open", scene.cycle), {"confirm": "1"}).status_code == 302
+    assert Evaluation.objects.get().status == Evaluation.Status.OPEN
+    # A second confirmation (a double click, a resent form) changes nothing and says why.
+    again = client.post(_url("evaluation_open", scene.cycle), {"confirm": "1"}, follow=True)
+    assert "不能开始测评" in again.content.decode()
+    assert AuditEntry.objects.filter(summary__startswith="开始民主测评").count() == 1
+
+
+def test_closing_at_low_turnout_says_so(client, opened):
+    vote(opened.evaluation, opened.codes["班子成员"][0], "好", "好")
+    client.force_login(opened.admin)
+    page = client.get(_url("evaluation_close", opened.cycle))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "参测人数未过半数" in html and "应到 7 人" in html and "只有 1 人参测" in html
+    assert "不能重新开始" in html
+    assert Evaluation.objects.get().status == Evaluation.Status.OPEN
+    assert client.post(_url("evaluation_close", opened.cycle), {"confirm": ""}).status_code == 400
+    assert Evaluation.objects.get().status == Evaluation.Status.OPEN
+    assert client.post(_url("evaluation_close", opened.cycle), {"confirm": "1"}).status_code == 302
+    assert Evaluation.objects.get().status == Evaluation.Status.CLOSED
+
+
+def test_closing_with_a_quorum_counts_paper_ballots_and_names_those_missing(client, opened):
+    from reviews.ballot_services import paper_tallies_set
+
+    evaluation = opened.evaluation
+    for code in opened.codes["群众代表"][:2]:
+        vote(evaluation, code, "好", "好")
+    entry, leaders, good = evaluation.entries.all()[0], evaluation.groups.get(name="班子成员"), marks_by_label(evaluation)["好"]
+    paper_tallies_set(evaluation=evaluation, counts={(entry.pk, leaders.pk, good): 2}, by=opened.admin)
+    client.force_login(opened.admin)
+    html = client.get(_url("evaluation_close", opened.cycle)).content.decode()
+    assert "参测人数未过半数" not in html
+    assert "已参测 4 人" in html  # 2 on phones + 2 on paper, of 7
+    assert "尚未投票的测评码作废" in html
+
+
+def test_the_confirmation_pages_only_for_the_right_state(client, scene):
+    client.force_login(scene.admin)
+    response = client.get(_url("evaluation_close", scene.cycle), follow=True)
+    assert "不能结束测评" in response.content.decode()
+    assert Evaluation.objects.get().status == Evaluation.Status.DRAFT
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_confirmation_pages_by_role(client, opened, role):
+    response = login(client, opened, role).get(_url("evaluation_close", opened.cycle))
+    expected = 200 if role in ALLOWED else (302 if role == "anonymous" else 404)
+    assert response.status_code == expected
