@@ -29,7 +29,7 @@ from django.db.models import Prefetch
 
 from .archives import ArchiveBroken, archive_check
 from .models import AuditEntry, Organization, User
-from .downloads import fit_columns, write_header
+from .downloads import fit_columns, workbook_bytes, write_header
 from .selectors import organizations_administered_by, users_attached_to
 from .services import audit_record, organizations_create
 
@@ -713,10 +713,7 @@ def _workbook(sheets):
                 cell.number_format = "@"
         sheet.freeze_panes = "A2"
         fit_columns(sheet, header_row=1)
-    workbook.properties.creator = "述评"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _tree_order(organizations):
