@@ -6,6 +6,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from .forms import OwnPasswordChangeForm
+from .params import id_params
 from .services import notifications_mark_read
 
 
@@ -18,7 +19,7 @@ def notifications(request):
 @login_required
 @require_POST
 def notifications_read(request):
-    ids = request.POST.getlist("id") or None
+    ids = id_params(request.POST.getlist("id")) or None
     notifications_mark_read(user=request.user, notification_ids=ids)
     return redirect("branches:notifications")
 

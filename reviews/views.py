@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.params import id_param
 from branches.permissions import is_administrator
 from reports.models import Cycle, Report
 from reports.permissions import can_return_report
@@ -426,7 +427,7 @@ def rubric(request, cycle_pk):
     cycle = _administered_cycle_or_404(request, cycle_pk)
     if request.method == "POST" and request.POST.get("action") == "copy":
         source = get_object_or_404(
-            Cycle.objects.filter(organization=cycle.organization).exclude(pk=cycle.pk), pk=request.POST.get("source")
+            Cycle.objects.filter(organization=cycle.organization).exclude(pk=cycle.pk), pk=id_param(request.POST.get("source"))
         )
         _call_and_tell(
             request,
@@ -496,8 +497,8 @@ def assignments(request, cycle_pk):
     """Who reviews which report: the defaults, plus additions and removals."""
     cycle = _administered_cycle_or_404(request, cycle_pk)
     if request.method == "POST":
-        report = get_object_or_404(cycle.reports.select_related("organization", "cycle__organization"), pk=request.POST.get("report"))
-        reviewer = get_object_or_404(cycle.organization.committee_members.all(), pk=request.POST.get("reviewer"))
+        report = get_object_or_404(cycle.reports.select_related("organization", "cycle__organization"), pk=id_param(request.POST.get("report")))
+        reviewer = get_object_or_404(cycle.organization.committee_members.all(), pk=id_param(request.POST.get("reviewer")))
         _call_and_tell(
             request,
             lambda: services.assignment_add(report=report, reviewer=reviewer, by=request.user),
