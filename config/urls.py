@@ -17,3 +17,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Chinese error pages (templates/400.html, 403.html, 404.html, 413.html, 500.html, 403_csrf.html).
+handler400 = "config.views.bad_request"
