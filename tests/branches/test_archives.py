@@ -95,17 +95,23 @@ HOSTILE_DOCX = {
 }
 
 
-@pytest.mark.parametrize("kind", HOSTILE_DOCX)
-def test_docx_import_refuses_hostile_packages_within_the_memory_bound(kind, monkeypatch):
-    build, message = HOSTILE_DOCX[kind]
-    content = build()
-    import docx
+def read_unparsed(monkeypatch, module, attribute, read):
+    """(outcome, peak MB) of read(), with the parser module.attribute failing the test if called."""
 
     def parse(*args, **kwargs):
-        raise AssertionError("python-docx must not see a hostile package")
+        raise AssertionError(f"{module.__name__}.{attribute} must not see a hostile package")
 
-    monkeypatch.setattr(docx, "Document", parse)
-    outcome, peak = bombs.peak_memory_mb(lambda: docx_to_text(docx_upload(content)))
+    monkeypatch.setattr(module, attribute, parse)
+    return bombs.peak_memory_mb(read)
+
+
+@pytest.mark.parametrize("kind", HOSTILE_DOCX)
+def test_docx_import_refuses_hostile_packages_within_the_memory_bound(kind, monkeypatch):
+    import docx
+
+    build, message = HOSTILE_DOCX[kind]
+    content = build()
+    outcome, peak = read_unparsed(monkeypatch, docx, "Document", lambda: docx_to_text(docx_upload(content)))
     assert isinstance(outcome, ValidationError) and message in outcome.messages[0]
     assert peak < MEMORY_BOUND_MB
 
@@ -128,15 +134,11 @@ HOSTILE_XLSX = {
 
 @pytest.mark.parametrize("kind", HOSTILE_XLSX)
 def test_roster_refuses_hostile_packages_within_the_memory_bound(kind, monkeypatch):
-    build, message = HOSTILE_XLSX[kind]
-    content = build()
     import openpyxl
 
-    def parse(*args, **kwargs):
-        raise AssertionError("openpyxl must not see a hostile package")
-
-    monkeypatch.setattr(openpyxl, "load_workbook", parse)
-    outcome, peak = bombs.peak_memory_mb(lambda: roster_read(content))
+    build, message = HOSTILE_XLSX[kind]
+    content = build()
+    outcome, peak = read_unparsed(monkeypatch, openpyxl, "load_workbook", lambda: roster_read(content))
     organizations, members, errors = outcome
     assert not organizations and not members and message in errors[0].message
     assert peak < MEMORY_BOUND_MB

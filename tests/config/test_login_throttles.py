@@ -7,18 +7,13 @@ from django.core import mail
 from django.urls import reverse
 
 from branches.throttles import Throttle
+from tests.config.helpers import attempt_login
 from tests.factories import PASSWORD, UserFactory
 
 ADDRESS_LOCKED = "从您所在的网络地址登录失败的次数过多"
 
 
-@pytest.fixture
-def axes_on(settings):
-    settings.AXES_ENABLED = True
-
-
-def attempt(client, username, password, **extra):
-    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+attempt = attempt_login
 
 
 def test_spraying_one_password_over_many_usernames_locks_the_address(client, axes_on, settings, db):
