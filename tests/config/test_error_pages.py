@@ -172,3 +172,10 @@ def test_a_6_mb_urlencoded_post_gets_the_413_page(client, world):
         content_type="application/x-www-form-urlencoded",
     )
     assert_chinese_page(response, 413, "内容太大")
+
+
+@pytest.mark.parametrize("target", ["abc", "progress", "/reviews/"])
+def test_a_bare_word_as_the_next_page_is_followed_as_a_url_not_a_500(client, world, target):
+    client.force_login(world.admin)
+    response = client.post(reverse("reviews:remind", args=[world.report_a.pk]), {"next": target})
+    assert response.status_code == 302 and response["Location"] == target
