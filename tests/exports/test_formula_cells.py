@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from branches.downloads import FORMULA_TRIGGERS
 from branches.roster import MEMBER_SHEET, ORGANIZATION_SHEET
-from branches.models import Organization, User
-from reviews.models import Criterion, ProblemCategory, Problem, RectificationItem, Result, ResultSettings
+from branches.models import User
+from reviews.models import Criterion, Problem, ProblemCategory, RectificationItem, Result, ResultSettings
 from tests.branches.roster_helpers import roster_bytes
 from tests.reviews.rectification.scenes import build_approved, build_published
 
