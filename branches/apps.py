@@ -21,3 +21,9 @@ class BranchesConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="branches.create_cache_table")
+
+        from django.contrib.auth.signals import user_login_failed
+
+        from .throttles import login_failed
+
+        user_login_failed.connect(login_failed, dispatch_uid="branches.login_address_throttle")

@@ -1,13 +1,14 @@
 """The audit log (操作记录) for administrators: read-only, there is no path to change an entry."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from .models import AuditEntry
+from .params import id_param
 from .permissions import is_administrator
 from .selectors import audit_entries_for_user, organizations_administered_by
 
@@ -27,11 +28,12 @@ def audit_log(request):
         entries = entries.filter(action=action)
     else:
         action = ""
-    organization = request.GET.get("organization", "")
-    if organization.isdigit():
-        entries = entries.filter(organization_id=int(organization))
-    else:
-        organization = ""
+    try:
+        organization = id_param(request.GET.get("organization"))
+    except BadRequest:  # a nonsense filter is ignored, like an unknown action
+        organization = None
+    if organization is not None:
+        entries = entries.filter(organization_id=organization)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({key: value for key, value in (("action", action), ("organization", organization)) if value})
     return render(

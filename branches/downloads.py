@@ -1,6 +1,8 @@
 """File downloads of every kind (PDF, Excel): the response, a safe filename, and the
-spreadsheet helpers that give every .xlsx of the app one look."""
+spreadsheet helpers that give every .xlsx of the app one look — and keep every text in it
+text (`workbook_bytes`)."""
 
+import io
 import re
 from decimal import Decimal
 
@@ -50,6 +52,33 @@ def fit_columns(sheet, header_row, minimum=6, maximum=50, header_maximum=16):
         header = min(_text_width(values[0]), header_maximum) if values else 0
         width = max([header, *(_text_width(value) for value in set(values[1:]) if value is not None)])
         sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, minimum), maximum)
+
+
+# A text beginning with one of these becomes a formula when Excel or LibreOffice read it as
+# typed input (and openpyxl writes a str beginning with "=" as a formula outright).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def keep_text(cell):
+    """Write the cell's str value as a literal string: type "s" (never a formula), and for a
+    text that looks like one, Excel's quote prefix, so that editing the cell keeps it text too."""
+    cell.data_type = "s"
+    if cell.value.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+
+
+def workbook_bytes(workbook):
+    """.xlsx bytes of `workbook`, every str cell written as text: the app writes no formulas,
+    so any would have come from user input (an organization's name, a comment, a measure)."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    keep_text(cell)
+    workbook.properties.creator = "述评"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def write_table(sheet, header_row, labels, rows, *, decimal_format=None):

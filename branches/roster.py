@@ -27,8 +27,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
+from .archives import ArchiveBroken, archive_check
 from .models import AuditEntry, Organization, User
-from .downloads import fit_columns, write_header
+from .downloads import fit_columns, workbook_bytes, write_header
 from .selectors import organizations_administered_by, people_manageable_by, people_visible_to
 from .services import audit_record, organizations_create
 
@@ -49,6 +50,12 @@ KIND_LABEL = {
     Organization.Kind.BRANCH: "党支部",
 }
 MAX_ROWS = 3000
+# A sheet is read no further than this many lines, empty ones included (openpyxl spends as
+# long on an empty row as on a full one).
+MAX_LINES = 2 * MAX_ROWS
+# Both sheets full (3000 rows each) take about 2 MB of XML; a package inflating past twice
+# that is refused before openpyxl reads it.
+MAX_INFLATED_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 20
 PATH_SEPARATOR = "/"
 PHONE = re.compile(r"^1\d{10}$")
@@ -186,6 +193,9 @@ def _read_sheet(workbook, title, columns, errors):
     index = {column: header.index(column) for column in columns}
     result = []
     for line, values in enumerate(rows, start=2):
+        if line > MAX_LINES + 1:
+            errors.append(RosterError(title, line, "", f"行数超过 {MAX_LINES} 行（含空行），请删除多余的行或分批导入。"))
+            break
         cells = {column: _cell_text(values[i]) if i < len(values) else "" for column, i in index.items()}
         if not any(cells.values()):
             continue
@@ -236,11 +246,19 @@ def _person(sheet, line, cells, username_column, name_column, errors, required):
 
 
 def roster_read(content):
-    """Parse the workbook: (organization rows, member rows, errors). Nothing is resolved yet."""
+    """Parse the workbook: (organization rows, member rows, errors). Nothing is resolved yet;
+    a package that would inflate out of proportion is refused before openpyxl reads it."""
     errors = []
+    not_a_workbook = [RosterError("", None, "", "文件不是有效的 Excel 工作簿（.xlsx），请使用下载的名册模板。")]
+    try:
+        archive_check(content, max_total=MAX_INFLATED_BYTES, label="Excel 工作簿")
+    except ArchiveBroken:
+        return [], [], not_a_workbook
+    except ValidationError as error:
+        return [], [], [RosterError("", None, "", error.messages[0])]
     workbook = _open_workbook(content)
     if workbook is None:
-        return [], [], [RosterError("", None, "", "文件不是有效的 Excel 工作簿（.xlsx），请使用下载的名册模板。")]
+        return [], [], not_a_workbook
     organizations = []
     for line, cells in _read_sheet(workbook, ORGANIZATION_SHEET, ORGANIZATION_COLUMNS, errors):
         name = cells["名称"]
@@ -703,10 +721,7 @@ def _workbook(sheets):
                 cell.number_format = "@"
         sheet.freeze_panes = "A2"
         fit_columns(sheet, header_row=1)
-    workbook.properties.creator = "述评"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _tree_order(organizations):

@@ -122,6 +122,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Password spraying (one password over many accounts): failed logins from one address, whatever
+# the usernames, within 15 minutes; then that address waits (branches/throttles.py). Higher than
+# the per-account limit: a whole office behind one address logs in at a meeting's start.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_ADDRESS_LIMIT", "30"))
+
+# Password reset by e-mail exists only where mail really goes out: DJANGO_PASSWORD_RESET=1/0
+# decides; unset, it is on when DJANGO_EMAIL_BACKEND is the SMTP backend (the default console
+# backend sends nothing). Off, its pages answer 404 and the login page shows no link.
+# Per hour: reset requests from one address, mails to one account.
+PASSWORD_RESET_ADDRESS_LIMIT = 5
+PASSWORD_RESET_ACCOUNT_LIMIT = 3
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -189,6 +200,7 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "shuping@localhost")
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+PASSWORD_RESET_ENABLED = env_bool("DJANGO_PASSWORD_RESET", EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend")
 
 # One cache shared by every process and instance: throttles and limits that must agree between
 # gunicorn workers (the ballot's wrong-code limit, login and password-reset throttles) live here.

@@ -4,12 +4,18 @@ import zipfile
 
 from django.core.exceptions import ValidationError
 
+from branches.archives import archive_check
+
 MAX_DOCX_BYTES = 5 * 1024 * 1024
+# Text, styles and pictures of a long report together stay far below this; python-docx holds
+# all of it in memory (about 8× the XML), so a larger package is refused before parsing.
+MAX_DOCX_INFLATED_BYTES = 8 * 1024 * 1024
 
 
 def docx_to_text(upload):
     """The text of `upload` (an UploadedFile), one paragraph per line. Raises a ValidationError
-    with a Chinese message for a wrong extension, an oversized, corrupt or empty file."""
+    with a Chinese message for a wrong extension, an oversized, corrupt or empty file, and for
+    a package that would inflate out of proportion (checked before python-docx reads it)."""
     name = (upload.name or "").lower()
     if name.endswith(".doc") or name.endswith(".wps"):
         raise ValidationError("暂不支持旧版 Word（.doc）或 WPS 文件，请在 Word/WPS 中“另存为”.docx 格式后再上传，或直接粘贴全文。")
@@ -20,7 +26,7 @@ def docx_to_text(upload):
     upload.seek(0)
     if not zipfile.is_zipfile(upload):
         raise ValidationError("无法读取该文件：它不是有效的 .docx 文档（可能已损坏，或只是改了扩展名）。")
-    upload.seek(0)
+    archive_check(upload, max_total=MAX_DOCX_INFLATED_BYTES, label="Word 文档")
     try:
         import docx
 

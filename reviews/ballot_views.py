@@ -9,18 +9,16 @@ no JavaScript, no session; the code travels in the POST body after the first pag
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.proxy import client_ip
 from branches.downloads import download_response
+from branches.throttles import Throttle, client_address
 
 from . import ballot_services as services
 from .ballot_computation import code_display, code_normalize
@@ -42,6 +40,7 @@ from .views import _add_errors, _administered_cycle_or_404, _call_and_tell
 # (counted in the shared cache; a real code is always accepted).
 WRONG_CODE_LIMIT = 20
 WRONG_CODE_WINDOW = 15 * 60
+wrong_codes = Throttle("vote-wrong", limit=WRONG_CODE_LIMIT, window=WRONG_CODE_WINDOW)
 
 
 # ---------------------------------------------------------------- administrators
@@ -241,31 +240,6 @@ def _private(response):
     return response
 
 
-def _limit_cache():
-    # The shared cache (settings.CACHES: the database, or Redis): every worker and every
-    # instance counts the same wrong codes, so N workers do not allow N times the attempts.
-    return caches["default"]
-
-
-def _address_key(request):
-    # A keyed hash of the address, kept for the window only; it counts wrong codes, never votes.
-    address = (client_ip(request) if settings.BEHIND_PROXY else request.META.get("REMOTE_ADDR")) or ""
-    return "vote-wrong:" + salted_hmac("vote-wrong-code", address).hexdigest()[:32]
-
-
-def _throttled(request):
-    return _limit_cache().get(_address_key(request), 0) >= WRONG_CODE_LIMIT
-
-
-def _count_wrong(request):
-    cache, key = _limit_cache(), _address_key(request)
-    if not cache.add(key, 1, WRONG_CODE_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, WRONG_CODE_WINDOW)
-
-
 def _code_page(request, *, code="", error="", status=200):
     return _private(render(request, "reviews/ballots/vote_code.html", {"code": code, "error": error}, status=status))
 
@@ -308,9 +282,9 @@ def _refused(request, refusal, code=""):
     # The limit applies to unknown codes only: a locked-out address (one Wi-Fi for the whole
     # venue) still votes with a real code; guessing one among 2^80 gets nowhere either way.
     if isinstance(refusal, services.CodeInvalid):
-        if _throttled(request):
+        if wrong_codes.exceeded(client_address(request)):
             return _code_page(request, code=code, error=THROTTLED_MESSAGE, status=429)
-        _count_wrong(request)
+        wrong_codes.hit(client_address(request))
         return _code_page(request, code=code, error=refusal.message, status=404)
     status = 409 if isinstance(refusal, services.CodeUsed) else 403
     return _code_page(request, error=refusal.message, status=status)

@@ -1,8 +1,6 @@
 """The administrator's console for a year: open a cycle (guided), follow its progress,
 remind the late, export the table. Every object comes from the user's administered scope."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches.permissions import is_administrator
 from branches.selectors import organizations_administered_by
 from reports.models import Report
-from branches.downloads import XLSX_CONTENT_TYPE, download_response, fit_columns, safe_filename, write_header
+from branches.downloads import XLSX_CONTENT_TYPE, download_response, fit_columns, safe_filename, workbook_bytes, write_header
 
 from . import services
 from .console_forms import CycleSetupForm
@@ -165,9 +163,7 @@ def _progress_workbook(cycle, rows):
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:I{max(sheet.max_row, 1)}"
     fit_columns(sheet, header_row=1)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 @login_required

@@ -7,7 +7,6 @@ Reviewer names: every document shows them only when the cycle's setting
 One rule for all documents, because result sheets are handed on and circulated.
 """
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from branches.models import User
-from branches.downloads import safe_filename, write_table
+from branches.downloads import safe_filename, workbook_bytes, write_table
 from reports.pdf import render_pdf
 
 from .ballot_selectors import ballot_tally_for_report
@@ -303,8 +302,5 @@ def summary_workbook(cycle):
     summary.title = "汇总"
     _summary_sheet(summary, context)
     _detail_sheet(workbook.create_sheet("评分明细"), cycle, context["settings"])
-    workbook.properties.creator = "述评"
     workbook.properties.title = f"{cycle.year}年度述职评议结果汇总"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -1,11 +1,9 @@
 """The rectification ledger (整改台账) as PDF and Excel. Rendering is reports.pdf.render_pdf;
 the workbook uses the sheet helpers of reviews.documents."""
 
-import io
-
 from django.utils import timezone
 
-from branches.downloads import safe_filename, write_table
+from branches.downloads import safe_filename, workbook_bytes, write_table
 from reports.pdf import render_pdf
 
 
@@ -64,8 +62,5 @@ def ledger_workbook(context):
         ["类别", "问题数", "已完成", "逾期"],
         [[row["category__name"], row["total"], row["completed"], row["overdue"]] for row in context["by_category"]],
     )
-    workbook.properties.creator = "述评"
     workbook.properties.title = f"{cycle.year}年度述职评议整改台账"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from branches.archives import ArchiveRefused, archive_check
 from branches.services import notify
 from reports.models import Report
 from reports.services import ReportConflict, ReportLocked, report_save_draft
@@ -63,6 +64,9 @@ EVIDENCE_TYPES = {
 }
 _SIGNATURES = {".pdf": b"%PDF-", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
 _ZIP_MEMBERS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+# The server only lists a package's parts, but the file goes on to the administrators' Word and
+# Excel: a 10 MB package of pictures inflates to little more, a bomb to far more.
+MAX_EVIDENCE_INFLATED_BYTES = 50 * 1024 * 1024
 
 
 def _text(value, *, field, label, max_length, required=True):
@@ -304,9 +308,12 @@ def evidence_check(upload):
         valid = head.startswith(_SIGNATURES[extension])
     else:
         try:
+            archive_check(upload, max_total=MAX_EVIDENCE_INFLATED_BYTES, label=f"文件“{display}”")
             with zipfile.ZipFile(upload) as archive:
                 valid = _ZIP_MEMBERS[extension] in archive.namelist()
-        except zipfile.BadZipFile:
+        except ArchiveRefused:
+            raise
+        except (ValidationError, zipfile.BadZipFile):
             valid = False
         upload.seek(0)
     if not valid:

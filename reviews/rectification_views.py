@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.params import id_param, id_params
 from branches.permissions import is_administrator
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
@@ -133,8 +134,8 @@ def rectification_plan(request, pk):
 def rectification_merge(request, pk):
     plan = plan_administered_or_404(request.user, pk)
     ids = request.POST.getlist("items")
-    items = list(RectificationItem.objects.filter(plan=plan, pk__in=[i for i in ids if i.isdigit()]).prefetch_related("problems"))
-    category = ProblemCategory.objects.filter(pk=request.POST.get("category") or 0).first()
+    items = list(RectificationItem.objects.filter(plan=plan, pk__in=id_params(ids)).prefetch_related("problems"))
+    category = ProblemCategory.objects.filter(pk=id_param(request.POST.get("category")) or 0).first()
     _call_and_tell(
         request,
         lambda: services.items_merge(plan=plan, items=items, by=request.user, text=request.POST.get("text", ""), category=category),
@@ -154,7 +155,7 @@ def _administered_item_or_404(request, pk):
 @require_POST
 def rectification_item_edit(request, pk):
     item = _administered_item_or_404(request, pk)
-    category = ProblemCategory.objects.filter(pk=request.POST.get("category") or 0).first()
+    category = ProblemCategory.objects.filter(pk=id_param(request.POST.get("category")) or 0).first()
     _call_and_tell(
         request,
         lambda: services.item_edit(item=item, by=request.user, text=request.POST.get("text", ""), category=category),

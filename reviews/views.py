@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.params import id_param
 from branches.permissions import is_administrator
 from reports.models import Cycle, Report
 from reports.permissions import can_return_report
@@ -100,7 +101,8 @@ def _call_and_tell(request, call, success):
 def _redirect_back(request, fallback):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+        # Not redirect(): it would take a bare word ("abc") for a URL name and fail with a 500.
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 
@@ -426,7 +428,7 @@ def rubric(request, cycle_pk):
     cycle = _administered_cycle_or_404(request, cycle_pk)
     if request.method == "POST" and request.POST.get("action") == "copy":
         source = get_object_or_404(
-            Cycle.objects.filter(organization=cycle.organization).exclude(pk=cycle.pk), pk=request.POST.get("source")
+            Cycle.objects.filter(organization=cycle.organization).exclude(pk=cycle.pk), pk=id_param(request.POST.get("source"))
         )
         _call_and_tell(
             request,
@@ -496,8 +498,8 @@ def assignments(request, cycle_pk):
     """Who reviews which report: the defaults, plus additions and removals."""
     cycle = _administered_cycle_or_404(request, cycle_pk)
     if request.method == "POST":
-        report = get_object_or_404(cycle.reports.select_related("organization", "cycle__organization"), pk=request.POST.get("report"))
-        reviewer = get_object_or_404(cycle.organization.committee_members.all(), pk=request.POST.get("reviewer"))
+        report = get_object_or_404(cycle.reports.select_related("organization", "cycle__organization"), pk=id_param(request.POST.get("report")))
+        reviewer = get_object_or_404(cycle.organization.committee_members.all(), pk=id_param(request.POST.get("reviewer")))
         _call_and_tell(
             request,
             lambda: services.assignment_add(report=report, reviewer=reviewer, by=request.user),

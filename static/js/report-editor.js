@@ -148,6 +148,11 @@
     setStatus("未能保存到服务器，内容已保存在本机浏览器", "error");
   }
 
+  function showTooBig(message) {
+    writeLocal(); // may not fit the browser's storage either; the text stays on the page regardless
+    setStatus(message || "内容太大，超过了服务器的上限，未能保存。您输入的文字仍在页面上，请删减后再试。", "error");
+  }
+
   // --- conflict ------------------------------------------------------------------------
 
   function showConflict(data, mine) {
@@ -244,6 +249,10 @@
     if (keepalive && body.length * 3 < KEEPALIVE_MAX_BYTES) options.keepalive = true;
     return fetch(autosaveUrl, options).then(function (response) {
       var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (response.status === 413) {
+        // Over the server's size limit (Django's JSON answer, or a proxy's own page).
+        return (isJson ? response.json() : Promise.resolve({})).then(function (data) { showTooBig(data.message); return false; });
+      }
       if (!isJson || response.redirected) {
         showOffline(response.status === 403 || response.redirected ? "登录可能已过期。" : "");
         return false;

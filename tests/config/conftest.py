@@ -7,6 +7,12 @@ from tests.config.helpers import ROOT, production_env
 
 
 @pytest.fixture
+def axes_on(settings):
+    # tests/conftest.py turns axes off for every other test.
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
 def load_settings(monkeypatch):
     """load_settings(**env) -> a fresh copy of config/settings.py evaluated with exactly that environment
     (on top of production_env), leaving the test process's own settings alone."""

@@ -23,6 +23,12 @@ def production_env(**overrides):
     return env
 
 
+def attempt_login(client, username, password, **extra):
+    from django.urls import reverse
+
+    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+
+
 def run(args, env):
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 

@@ -3,19 +3,13 @@
 import pytest
 from django.urls import reverse
 
+from tests.config.helpers import attempt_login
 from tests.factories import PASSWORD, UserFactory
 
 LOCKED_OUT = "登录失败次数过多"
 
 
-@pytest.fixture
-def axes_on(settings):
-    # tests/conftest.py turns axes off for every other test.
-    settings.AXES_ENABLED = True
-
-
-def attempt(client, username, password, **extra):
-    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+attempt = attempt_login
 
 
 def test_five_failed_logins_lock_the_account_on_that_address(client, axes_on, db):
