@@ -34,7 +34,7 @@ from reviews.ballot_services import DEFAULT_MARKS, evaluation_save
 from reviews.models import Assignment, BallotCode, Criterion, ProblemCategory, Question, RectificationPlan, Result
 from reviews.rectification_services import plan_approve, plan_save, progress_report
 from reviews.services import cycle_publish, question_answer, question_ask, results_compute, review_save
-from tests.factories import build_world
+from tests.factories import INCOMPLETE_OK, build_world
 
 ROLES = ["anonymous", "secretary_a", "secretary_b", "reviewer", "other_reviewer", "other_admin", "admin", "superuser"]
 EXCLUDED_NAMESPACES = {"admin"}
@@ -252,7 +252,7 @@ def scene():
     w.question = question_ask(report=w.report_a, by=w.reviewer, text="请说明发展党员工作的进展。")
     question_answer(question=w.question, by=w.secretary_a, answer="已发展2名。")
     results_compute(cycle=w.cycle, by=w.admin)
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     w.result = Result.objects.get(report=w.report_a)
     # Rectification: report_a's problem list (from publication), its plan approved, evidence of progress.
     w.rectification_plan = RectificationPlan.objects.get(report=w.report_a)

@@ -12,6 +12,7 @@ from reports.models import Report
 from reviews.forms import SETTINGS_FIELDS
 from reviews.models import Criterion, ProblemCategory, Question, Result, Review
 from reviews.services import cycle_publish, results_compute, routine_scores_set
+from tests.factories import INCOMPLETE_OK
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -150,7 +151,7 @@ def test_hostile_text_in_every_field_is_shown_escaped(client, world, payload):
     html = page(client, w.admin, "reviews:admin_report", w.report_a.pk)
     for field in ("comment", "problem", "question", "answer"):
         assert_escaped(html, t[field], f"admin report {field}")
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     html = page(client, w.secretary_a, "reviews:secretary_result", w.report_a.pk)
     for field in ("comment", "problem"):
         assert_escaped(html, t[field], f"secretary result {field}")

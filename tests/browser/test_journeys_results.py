@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from reviews.models import Grade, Result
 from reviews.services import cycle_publish, results_compute, routine_scores_set
-from tests.factories import build_world
+from tests.factories import INCOMPLETE_OK, build_world
 from tests.reviews.helpers import submit_report, submit_review
 
 
@@ -74,7 +74,7 @@ def test_administrator_computes_overrides_publishes_and_downloads(page, login, l
 def test_secretary_sees_only_their_own_published_result(page, login, live_url, transactional_db, console_errors):
     w = reviewed_world()
     results_compute(cycle=w.cycle, by=w.admin)
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     login(page, w.secretary_a)
 
     page.goto(live_url("reviews:index"))
