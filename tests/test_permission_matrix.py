@@ -31,7 +31,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.services import report_save_draft, report_submit
 from reviews.ballot_services import DEFAULT_MARKS, evaluation_save
-from reviews.models import Assignment, BallotCode, Criterion, ProblemCategory, Question, RectificationPlan, Result
+from reviews.models import (
+    Assignment,
+    BallotCode,
+    Criterion,
+    ProblemCategory,
+    ProblemListProposal,
+    Publication,
+    Question,
+    RectificationPlan,
+    Result,
+)
 from reviews.rectification_services import plan_approve, plan_save, progress_report
 from reviews.services import cycle_publish, question_answer, question_ask, results_compute, review_save
 from tests.factories import INCOMPLETE_OK, build_world
@@ -103,8 +113,11 @@ EXPECTED = {
     "reviews:routine_scores": Expect("login 404 404 404 404 404 200 200"),
     "reviews:results": Expect("login 404 404 404 404 404 200 200"),
     "reviews:results_compute": Expect("login 404 404 404 404 404 302 302", method="POST"),
-    "reviews:cycle_publish": Expect("login 404 404 404 404 404 302 302", method="POST"),
-    "reviews:cycle_close": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    # Publish, withdraw and close confirm first (GET: the consequences); the scene is published,
+    # so the publish page sends the administrator back to the results.
+    "reviews:cycle_publish": Expect("login 404 404 404 404 404 302 302"),
+    "reviews:cycle_withdraw": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:cycle_close": Expect("login 404 404 404 404 404 200 200"),
     "reviews:result_override": Expect("login 404 404 404 404 404 200 200", pk="result"),
     "reviews:admin_report": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_pdf": Expect("login 404 404 404 404 404 200 200"),
@@ -132,6 +145,7 @@ EXPECTED = {
     "reviews:rectification_plan": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
     "reviews:rectification_merge": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
     "reviews:rectification_plan_decide": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
+    "reviews:rectification_proposal_decide": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_proposal"),
     "reviews:rectification_item": Expect("login 200 404 404 404 404 200 200", pk="rectification_item"),
     "reviews:rectification_item_edit": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_item"),
     "reviews:rectification_item_confirm": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_item"),
@@ -265,6 +279,10 @@ def scene():
     )
     w.rectification_evidence = progress.evidence.get()
     w.assignment = Assignment.objects.get(report=w.report_a, reviewer=w.reviewer)
+    # A change a republication would offer for the approved list.
+    w.rectification_proposal = ProblemListProposal.objects.create(
+        plan=w.rectification_plan, publication=Publication.objects.get(cycle=w.cycle), kind="add", text="新问题", category=w.category
+    )
     # Democratic evaluation: a draft with its codes still printable.
     evaluation_save(
         cycle=w.cycle,
