@@ -166,6 +166,7 @@ def build_world():
 
 
 __all__ = [
+    "INCOMPLETE_OK",
     "PASSWORD",
     "UserFactory",
     "OrganizationFactory",
