@@ -606,7 +606,7 @@ def _cycle_action(request, cycle_pk, action, success):
 @login_required
 @require_POST
 def results_compute(request, cycle_pk):
-    return _cycle_action(request, cycle_pk, services.results_compute, "结果已计算，是最新结果。调整过的等次保持不变。")
+    return _cycle_action(request, cycle_pk, services.results_compute, "结果已重新计算。调整过的等次保持不变。")
 
 
 def _confirm_page(request, cycle, *, action, form=None, status=200, **context):
