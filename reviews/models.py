@@ -72,8 +72,8 @@ class ResultSettings(models.Model):
     top_grade_cap_denominator = models.PositiveSmallIntegerField("“好”等次比例上限（分母）", null=True, blank=True)
     show_rank = models.BooleanField("向书记公布排名", default=True)
     show_reviewer_names = models.BooleanField("向书记显示评议人姓名", default=False)
-    # When results were last computed, and when something they depend on (settings, rubric,
-    # assignments, routine scores) last changed; reviews carry their own updated_at.
+    # When results were last computed, and when a service last changed something they depend on
+    # (kept for the record; staleness is decided by results_fingerprint below).
     results_computed_at = models.DateTimeField("结果计算时间", null=True, blank=True, editable=False)
     results_changed_at = models.DateTimeField("影响结果的最后修改", null=True, blank=True, editable=False)
     # SHA-256 of every input of the computation, taken when results were computed; results are

@@ -506,7 +506,7 @@ def results_state(cycle, settings=None):
     return "stale" if changed else "current"
 
 
-def publication_gaps(cycle, settings=None):
+def publication_gaps(cycle, settings=None, state=None):
     """What is incomplete before publishing, as Chinese lines (empty when complete): reports not
     submitted, reviews missing per reviewer, routine or ballot scores missing where their weight
     is not zero, results computed before the last change. A constant number of queries."""
@@ -534,7 +534,7 @@ def publication_gaps(cycle, settings=None):
             lacking = list(cycle.reports.exclude(pk__in=have).order_by("organization__order", "organization_id").values_list("organization__name", flat=True))
             if lacking:
                 gaps.append(f"{len(lacking)}个党组织缺{label}得分（权重{points_percent(weight)}%）：{'、'.join(lacking)}")
-    state = results_state(cycle, settings)
+    state = state or results_state(cycle, settings)
     if state == "never":
         gaps.append("尚未计算结果。")
     elif state == "stale":

@@ -778,7 +778,7 @@ def cycle_publish(*, cycle, by, reason=""):
         raise ValidationError("请先计算结果，再公布。")
     if state == "stale":
         raise ValidationError("计算后评议、得分、设置或测评结果有变动，请重新计算结果后再公布。")
-    gaps = publication_gaps(cycle, settings)
+    gaps = publication_gaps(cycle, settings, state)
     reason = (reason or "").strip()
     if gaps and not reason:
         raise ValidationError({"reason": "尚有未完成的事项（见上方清单）。如仍要公布，请填写理由，理由将记入操作记录。"})

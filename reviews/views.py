@@ -580,6 +580,7 @@ def routine_scores(request, cycle_pk):
 def results(request, cycle_pk):
     cycle = _administered_cycle_or_404(request, cycle_pk)
     settings = result_settings_for(cycle)
+    state = results_state(cycle, settings)
     return render(
         request,
         "reviews/admin/results.html",
@@ -589,8 +590,8 @@ def results(request, cycle_pk):
             "criteria": list(cycle.criteria.all()),
             "rows": cycle_results(cycle, settings),
             "distribution": grade_distribution(cycle, settings),
-            "results_state": results_state(cycle, settings),
-            "gaps": [] if cycle.is_published else publication_gaps(cycle, settings),
+            "results_state": state,
+            "gaps": [] if cycle.is_published else publication_gaps(cycle, settings, state),
             "publications": list(publications_of(cycle)),
             "active": "results",
         },
@@ -653,10 +654,11 @@ def cycle_publish(request, cycle_pk):
     if form.is_bound:
         status = 400
     previous = publications_of(cycle).first()
+    state = results_state(cycle, settings)
     return _confirm_page(
         request, cycle, action="publish", form=form, status=status,
-        gaps=publication_gaps(cycle, settings),
-        results_state=results_state(cycle, settings),
+        gaps=publication_gaps(cycle, settings, state),
+        results_state=state,
         previous=previous,
         secretary_count=_secretary_count(cycle),
     )
