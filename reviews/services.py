@@ -315,6 +315,8 @@ def review_save(*, report, reviewer, scores, comment, suggested_grade="", proble
     )
 
     if final and not was_submitted:
+        # A reviewer assigned outside the services (e.g. the Django admin) gets a number now.
+        reviewer_pseudonyms_draw(cycle=cycle, reviewers=[reviewer])
         _audit(
             cycle, reviewer, AuditEntry.Action.REVIEW_SUBMITTED,
             f"{reviewer.display_name} 提交对{report.organization}述职报告（第{version.number}版）的评议",
@@ -838,13 +840,19 @@ def cycle_withdraw(*, cycle, by, reason):
     reason = _required_text(reason, field="reason", label="撤回理由", max_length=2000)
     if not cycle.is_published:
         raise ValidationError("本年度结果当前未公布，无需撤回。")
-    publication = Publication.objects.select_for_update().get(cycle=cycle, withdrawn_at__isnull=True)
+    # None for a cycle published before publications were snapshots: withdrawing and publishing
+    # again gives it one.
+    publication = Publication.objects.select_for_update().filter(cycle=cycle, withdrawn_at__isnull=True).first()
     now = timezone.now()
-    publication.withdrawn_at, publication.withdrawn_by, publication.withdraw_reason = now, by, reason
-    publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    if publication is not None:
+        publication.withdrawn_at, publication.withdrawn_by, publication.withdraw_reason = now, by, reason
+        publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
     cycle.published_at, cycle.published_by = None, None
     cycle.save(update_fields=["published_at", "published_by"])
-    _audit(cycle, by, AuditEntry.Action.CYCLE_WITHDRAWN, f"撤回“{cycle}”第{publication.number}次公布的结果", obj=publication, reason=reason)
+    _audit(
+        cycle, by, AuditEntry.Action.CYCLE_WITHDRAWN,
+        f"撤回“{cycle}”{f'第{publication.number}次' if publication else ''}公布的结果", obj=publication or cycle, reason=reason,
+    )
     _notify_secretaries(
         cycle, f"《{cycle.title}》已公布的结果已撤回，暂停查看。原因：{reason}", reverse("reports:home")
     )

@@ -593,6 +593,8 @@ def results(request, cycle_pk):
             "results_state": state,
             "gaps": [] if cycle.is_published else publication_gaps(cycle, settings, state),
             "publications": list(publications_of(cycle)),
+            # Published before publications were snapshots: secretaries see nothing until republished.
+            "unsnapshotted": cycle.is_published and current_publication(cycle) is None,
             "active": "results",
         },
     )

@@ -299,3 +299,20 @@ def test_every_document_uses_the_same_pseudonym(submitted):
     assert {row[1] for row in detail.iter_rows(min_row=2, values_only=True)} == {"评议人2", "评议人7"}
     text = pdf_text(result_pdf_for_report(w.report_a).content)
     assert "评议人2：第二位评议人的点评" in text and "评议人7：甲支部工作有特色。" in text
+
+
+def test_a_cycle_published_before_snapshots_can_be_withdrawn_and_republished(client, submitted):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from reports.models import Cycle
+
+    w = complete(submitted)
+    Cycle.objects.filter(pk=w.cycle.pk).update(published_at=timezone.now())  # as published by the old code
+    client.force_login(w.admin)
+    assert 'id="results-unsnapshotted"' in client.get(reverse("reviews:results", args=[w.cycle.pk])).content.decode()
+    client.force_login(w.secretary_a)
+    assert 'id="not-published"' in client.get(reverse("reviews:secretary_result", args=[w.report_a.pk])).content.decode()
+    cycle_withdraw(cycle=w.cycle, by=w.admin, reason="补建定稿")
+    assert cycle_publish(cycle=w.cycle, by=w.admin).number == 1
+    assert published_sheet(w.report_a)[1]["total"] == "91.20"
