@@ -94,8 +94,8 @@ EXPECTED = {
     "reviews:queue": Expect("login 404 404 200 404 404 404 404"),
     "reviews:review": Expect("login 404 404 200 404 404 404 404"),
     "reviews:question_ask": Expect("login 404 404 400 404 404 404 404", method="POST"),
-    # An empty reason: the form again with the message (400), the report stays submitted.
-    "reviews:report_return": Expect("login 404 404 400 404 404 400 400", method="POST"),
+    # The scene's results are published: no report goes back (issue 13) — a message and back (302).
+    "reviews:report_return": Expect("login 404 404 302 404 404 302 302", method="POST"),
     # --- reviews: secretaries -------------------------------------------------------------
     "reviews:secretary_questions": Expect("login 200 404 404 404 404 404 404"),
     "reviews:secretary_result": Expect("login 200 404 404 404 404 404 404"),

@@ -316,3 +316,18 @@ def test_a_cycle_published_before_snapshots_can_be_withdrawn_and_republished(cli
     cycle_withdraw(cycle=w.cycle, by=w.admin, reason="补建定稿")
     assert cycle_publish(cycle=w.cycle, by=w.admin).number == 1
     assert published_sheet(w.report_a)[1]["total"] == "91.20"
+
+
+def test_no_report_goes_back_for_revision_while_results_are_published(submitted):
+    from reports.permissions import can_return_report
+    from reports.services import ReportLocked, report_return
+
+    w = complete(submitted)
+    cycle_publish(cycle=w.cycle, by=w.admin)
+    w.report_a.refresh_from_db()
+    assert not can_return_report(w.admin, w.report_a)
+    with pytest.raises(ReportLocked, match="先撤回公布"):
+        report_return(report=w.report_a, by=w.admin, reason="再改改")
+    cycle_withdraw(cycle=w.cycle, by=w.admin, reason="复核")
+    w.report_a.refresh_from_db()
+    assert can_return_report(w.admin, w.report_a)
