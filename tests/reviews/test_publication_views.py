@@ -22,6 +22,8 @@ def test_publish_page_states_gaps_and_consequences_then_needs_a_reason(client, s
     submit_review(w.report_a, w.reviewer, 92)
     results_compute(cycle=w.cycle, by=w.admin)
     client.force_login(w.admin)
+    results = client.get(reverse("reviews:results", args=[w.cycle.pk])).content.decode()
+    assert 'id="results-gaps"' in results and "尚未提交1份评议：乙社区党支部" in results
     page = client.get(publish_url(w)).content.decode()
     assert 'id="publish-gaps"' in page and "尚未提交1份评议：乙社区党支部" in page
     assert "2名党组织书记会收到通知" in page and "评议人不能再修改评议" in page and "仍然公布" in page
