@@ -473,8 +473,10 @@ class RectificationEvent(models.Model):
         PROPOSAL_DISMISSED = "proposal_dismissed", "忽略问题清单变更"
 
     plan = models.ForeignKey(RectificationPlan, on_delete=models.CASCADE, related_name="events")
+    # Kept when its item goes (a list regenerated after republication, a removal accepted): the
+    # plan's history loses nothing.
     item = models.ForeignKey(
-        RectificationItem, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        RectificationItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     kind = models.CharField("操作", max_length=30, choices=Kind.choices)
     text = models.TextField("内容", blank=True)

@@ -135,5 +135,10 @@ class Migration(migrations.Migration):
             model_name='reviewerpseudonym',
             constraint=models.UniqueConstraint(fields=('cycle', 'number'), name='pseudonym_unique_number_per_cycle'),
         ),
+        migrations.AlterField(
+            model_name='rectificationevent',
+            name='item',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='reviews.rectificationitem'),
+        ),
         migrations.RunPython(draw_pseudonyms, migrations.RunPython.noop),
     ]

@@ -98,3 +98,14 @@ def test_a_removal_with_progress_is_refused(approved):
     with pytest.raises(ValidationError, match="已有整改进展"):
         proposal_decide(proposal=removal, by=w.admin, accept=True)
     assert w.plan_a.items.filter(pk=item.pk).exists()
+
+
+def test_regeneration_keeps_the_plans_history(published):
+    w = published
+    merged = published.items_a[:2]
+    from reviews.rectification_services import items_merge
+
+    items_merge(plan=w.plan_a, items=merged, by=w.admin, text="三会一课记录问题")
+    republish(w, [{"text": "发展党员程序不规范", "category": category("组织建设")}])
+    event = w.plan_a.events.get(kind=RectificationEvent.Kind.MERGED)
+    assert event.item is None and "三会一课记录问题" in event.text
