@@ -84,6 +84,7 @@ class AuditEntry(models.Model):
         GRADE_OVERRIDDEN = "grade_overridden", "调整等次"
         RESULTS_COMPUTED = "results_computed", "计算结果"
         CYCLE_PUBLISHED = "cycle_published", "公布结果"
+        CYCLE_WITHDRAWN = "cycle_withdrawn", "撤回公布"
         CYCLE_CLOSED = "cycle_closed", "结束年度评议"
         CYCLE_OPENED = "cycle_opened", "启动年度评议"
         SETTINGS_CHANGED = "settings_changed", "修改设置"

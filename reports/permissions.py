@@ -29,5 +29,11 @@ def can_view_report(user, report):
 def can_return_report(user, report):
     """Send back for revision: administrators and committee members of the reviewing
     organization, never the report's own secretary (the conflict rule applies to both);
-    only a submitted report of a cycle that is not closed."""
-    return report.is_submitted and not report.cycle.is_closed and is_report_reader(user, report)
+    only a submitted report of a cycle that is neither closed nor published (published results
+    are a record: withdraw them first)."""
+    return (
+        report.is_submitted
+        and not report.cycle.is_closed
+        and not report.cycle.is_published
+        and is_report_reader(user, report)
+    )

@@ -2,7 +2,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from branches.models import Organization
-from branches.permissions import _administered_paths, is_secretary_of
+from branches.permissions import _administered_paths, is_administrator_of, is_secretary_of
 from branches.selectors import subtree_q
 
 from .models import Cycle, Report, ReportVersion
@@ -75,3 +75,12 @@ def report_readable_body(user, report):
 
 def report_version_or_404(report, number):
     return get_object_or_404(report.versions.select_related("submitted_by"), number=number)
+
+
+def report_returner_label(report):
+    """Who sent the report back, as its secretary may see it: 组织部门 when an administrator of the
+    reviewing organization did, else 评议人 — never a reviewer's name, which a cycle may hide
+    from secretaries."""
+    if report.returned_by is None:
+        return ""
+    return "组织部门" if is_administrator_of(report.returned_by, report.cycle.organization) else "评议人"

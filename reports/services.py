@@ -179,6 +179,8 @@ def report_return(*, report, by, reason):
         raise ReportLocked("只有已提交的报告才能退回修改。")
     if locked.cycle.is_closed:
         raise ReportLocked("本年度评议已结束，不能退回。")
+    if locked.cycle.is_published:
+        raise ReportLocked("本年度结果已公布，不能退回；如确需退回，请组织部门先撤回公布。")
     locked.status = Report.Status.RETURNED
     locked.return_reason = reason
     locked.returned_at = timezone.now()

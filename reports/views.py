@@ -18,6 +18,7 @@ from .models import SECTION_MAX_LENGTH
 from .permissions import can_edit_report
 from .selectors import (
     report_for_secretary_or_404,
+    report_returner_label,
     report_readable_body,
     report_version_or_404,
     report_versions,
@@ -88,6 +89,7 @@ def _render_editor(request, report, form=None, import_form=None, conflict=None, 
             "conflict": conflict,
             "submit_errors": submit_errors,
             "server_data": {"revision": report.revision, "fields": report_field_values(report)},
+            "returned_by_label": report_returner_label(report),
         },
     )
 

@@ -3,10 +3,12 @@ annual summary (templates/pdf/result.html, summary.html), and the summary as an 
 workbook. Rendering itself is reports.pdf.render_pdf.
 
 Reviewer names: every document shows them only when the cycle's setting
-`show_reviewer_names` allows; otherwise reviewers are 评议人1, 评议人2 … (in a stable order).
+`show_reviewer_names` allows; otherwise reviewers are 评议人N, the cycle's random numbering
+(ReviewerPseudonym), the same on every page and document.
 One rule for all documents, because result sheets are handed on and circulated.
 """
 
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,21 +19,31 @@ from branches.models import User
 from branches.downloads import safe_filename, workbook_bytes, write_table
 from reports.pdf import render_pdf
 
-from .ballot_selectors import ballot_tally_for_report
+from .ballot_selectors import ballot_tally_for_report, evaluation_of, evaluation_tally
 from .computation import COMPONENTS, round2
-from .models import Problem, Review, Score
-from .selectors import cycle_results, grade_distribution, result_settings_for, secretary_result
+from .models import Evaluation, Problem, Review, Score
+from .selectors import (
+    cycle_results,
+    grade_distribution,
+    published_sheet,
+    result_settings_for,
+    reviewer_pseudonyms,
+    secretary_result,
+    submitted_reviews_of_cycle,
+)
 
 # How many distinct problems per category the summary lists.
 COMMON_PROBLEMS_PER_CATEGORY = 5
 
 
-def reviewer_labels(reviewers, show_names):
-    """{user id: label} for reviewers in the given order: their names, or 评议人1, 评议人2 …"""
-    return {
-        reviewer.pk: (reviewer.display_name if show_names else f"评议人{index}")
-        for index, reviewer in enumerate(reviewers, start=1)
-    }
+def reviewer_labels(reviewers, show_names, pseudonyms=None):
+    """{user id: label} for reviewers: their names, or their pseudonyms — the cycle's random
+    评议人N (reviews.selectors.reviewer_pseudonyms) when given, else 评议人1, 2 … in the given order."""
+    if show_names:
+        return {reviewer.pk: reviewer.display_name for reviewer in reviewers}
+    if pseudonyms is not None:
+        return {reviewer.pk: pseudonyms[reviewer.pk] for reviewer in reviewers}
+    return {reviewer.pk: f"评议人{index}" for index, reviewer in enumerate(reviewers, start=1)}
 
 
 def components(settings):
@@ -73,39 +85,220 @@ def problems_by_category(reviews):
     return [group for _order, group in sorted(groups.values(), key=lambda item: (item[0], item[1].category))]
 
 
-def result_context(row, reviews, *, settings, ranked_count):
-    """Context of templates/pdf/result.html from one ResultRow and its submitted reviews
-    (reviews.selectors.reviews_for_report: scores and problems prefetched)."""
-    report = row.report
-    cycle = report.cycle
-    labels = reviewer_labels([review.reviewer for review in reviews], settings.show_reviewer_names)
-    points = {(review.pk, score.criterion_id): score.points for review in reviews for score in review.scores.all()}
-    score_lines = [
-        ScoreLine(criterion, [points.get((review.pk, criterion.pk)) for review in reviews], average)
-        for criterion, average in row.criterion_averages
-    ]
-    reviewer_totals = [sum((score.points for score in review.scores.all()), Decimal(0)) for review in reviews]
-    averages = [average for _criterion, average in row.criterion_averages if average is not None]
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _decimal(value):
+    return None if value is None else Decimal(value)
+
+
+def _label_order(label):
+    """评议人2 before 评议人10; names (when shown) after, alphabetically."""
+    digits = label[3:] if label.startswith("评议人") else ""
+    return (0, int(digits), "") if digits.isdigit() else (1, 0, label)
+
+
+def result_sheet(row, reviews, *, settings, ranked_count, pseudonyms, ballot=None):
+    """Everything the result page and the result PDF show of one organization, as JSON-able
+    data: this is what a publication freezes (PublishedResult.sheet). `reviews` are its submitted
+    reviews (reviews_for_report), `ballot` its (marks, EntryTally) or None. Reviewers appear as
+    the cycle's pseudonyms unless the cycle shows names; columns follow the pseudonym numbers."""
+    labels = reviewer_labels([review.reviewer for review in reviews], settings.show_reviewer_names, pseudonyms)
+    reviews = sorted(reviews, key=lambda review: _label_order(labels[review.reviewer_id]))
+    criteria = [criterion for criterion, _average in row.criterion_averages]
+    sheet = {
+        "organization": row.organization.name,
+        "secretary": row.secretary.display_name if row.secretary else "",
+        "criteria": [{"name": c.name, "max_points": _text(c.max_points)} for c in criteria],
+        "criterion_averages": [_text(average) for _criterion, average in row.criterion_averages],
+        "reviews": [],
+        "components": [
+            {"name": name, "label": label, "weight": _text(weight), "score": _text(getattr(row, f"{name}_score"))}
+            for name, label, weight in components(settings)
+        ],
+        "review_score": _text(row.review_score),
+        "routine_score": _text(row.routine_score),
+        "ballot_score": _text(row.ballot_score),
+        "total": _text(row.total),
+        "rank": row.rank,
+        "ranked_count": ranked_count,
+        "show_rank": settings.show_rank,
+        "grade": row.grade,
+        "grade_label": row.grade_label,
+        "aggregation": settings.aggregation,
+        "ballot": None,
+    }
+    for review in reviews:
+        scored = {score.criterion_id: score.points for score in review.scores.all()}
+        sheet["reviews"].append(
+            {
+                "reviewer": labels[review.reviewer_id],
+                "version": review.version.number if review.version_id else None,
+                "scores": [_text(scored.get(c.pk)) for c in criteria],
+                "total": _text(sum(scored.values(), Decimal(0))),
+                "comment": review.comment,
+                "problems": [
+                    {
+                        "id": problem.pk,
+                        "text": problem.text,
+                        "category_id": problem.category_id,
+                        "category": problem.category.name,
+                        "category_order": problem.category.order,
+                    }
+                    for problem in review.problems.all()
+                ],
+            }
+        )
+    if ballot:
+        marks, tally = ballot
+        sheet["ballot"] = {
+            "marks": [mark.label for mark in marks],
+            "lines": [
+                {
+                    "group": {"name": line.group.name, "weight": _text(line.group.weight)} if line.group else None,
+                    "label": line.label,
+                    "weight": _text(line.weight),
+                    "pooled": list(line.pooled),
+                    "is_total": line.is_total,
+                    "counts": list(line.counts),
+                    "total": line.total,
+                    "best_share": _text(line.best_share),
+                    "top_two_share": _text(line.top_two_share),
+                    "score": _text(line.score),
+                }
+                for line in tally.lines
+            ],
+        }
+    return sheet
+
+
+@dataclass
+class SheetTally:
+    """A frozen sheet's ballot tally, read as ballot_selectors.EntryTally is: the lines shown
+    apart, "其他", then all groups (`overall`)."""
+
+    lines: list
+
+    @property
+    def overall(self):
+        return self.lines[-1] if self.lines else None
+
+    @property
+    def score(self):
+        return self.overall.score if self.lines else None
+
+
+def sheet_problem_groups(sheet):
+    """[CategoryProblems] of a sheet's problems, categories in their order, each text once."""
+    groups = {}
+    for review in sheet["reviews"]:
+        for problem in review["problems"]:
+            key = (problem["category_order"], problem["category"])
+            group = groups.setdefault(key, CategoryProblems(problem["category"]))
+            if problem["text"] not in group.problems:
+                group.problems.append(problem["text"])
+    return [groups[key] for key in sorted(groups)]
+
+
+def sheet_context(sheet, *, cycle, published_at=None):
+    """Context of templates/pdf/result.html and the secretary's result page from a sheet."""
+    criteria = [{"name": c["name"], "max_points": Decimal(c["max_points"])} for c in sheet["criteria"]]
+    averages = [_decimal(value) for value in sheet["criterion_averages"]]
+    reviews = sheet["reviews"]
+    ballot = None
+    if sheet["ballot"]:
+        lines = [
+            SimpleNamespace(
+                group=SimpleNamespace(name=line["group"]["name"], weight=Decimal(line["group"]["weight"])) if line["group"] else None,
+                label=line["label"],
+                weight=_decimal(line["weight"]),
+                pooled=line["pooled"],
+                is_total=line["is_total"],
+                counts=line["counts"],
+                total=line["total"],
+                best_share=_decimal(line["best_share"]),
+                top_two_share=_decimal(line["top_two_share"]),
+                score=_decimal(line["score"]),
+            )
+            for line in sheet["ballot"]["lines"]
+        ]
+        ballot = ([SimpleNamespace(label=label) for label in sheet["ballot"]["marks"]], SheetTally(lines))
+    known = [average for average in averages if average is not None]
     return {
         "cycle": cycle,
-        "report": report,
-        "organization": row.organization,
-        "secretary_name": row.secretary.display_name if row.secretary else "",
-        "settings": settings,
-        "row": row,
-        "reviewers": [labels[review.reviewer.pk] for review in reviews],
-        "score_lines": score_lines,
-        "rubric_max": sum((criterion.max_points for criterion, _average in row.criterion_averages), Decimal(0)),
-        "reviewer_totals": reviewer_totals,
-        "average_total": round2(sum(averages, Decimal(0))) if averages else None,
-        "components": component_scores(row, settings),
-        "ballot": ballot_tally_for_report(report),  # (marks, EntryTally) or None: the 民主测评 tally
-        "show_rank": settings.show_rank,
-        "ranked_count": ranked_count,
-        "comments": [(labels[review.reviewer.pk], review.comment) for review in reviews if review.comment.strip()],
-        "problem_groups": problems_by_category(reviews),
+        "published_at": published_at,
+        "organization": {"name": sheet["organization"]},
+        "secretary_name": sheet["secretary"],
+        "row": {
+            "total": _decimal(sheet["total"]),
+            "rank": sheet["rank"],
+            "grade": sheet["grade"],
+            "grade_label": sheet["grade_label"],
+        },
+        "aggregation": sheet["aggregation"],
+        "reviewers": [review["reviewer"] for review in reviews],
+        "score_lines": [
+            ScoreLine(criterion, [_decimal(review["scores"][index]) for review in reviews], averages[index])
+            for index, criterion in enumerate(criteria)
+        ],
+        "rubric_max": sum((criterion["max_points"] for criterion in criteria), Decimal(0)),
+        "reviewer_totals": [Decimal(review["total"]) for review in reviews],
+        "average_total": round2(sum(known, Decimal(0))) if known else None,
+        "components": [(c["label"], Decimal(c["weight"]), _decimal(c["score"])) for c in sheet["components"]],
+        "ballot": ballot,
+        "show_rank": sheet["show_rank"],
+        "ranked_count": sheet["ranked_count"],
+        "comments": [(review["reviewer"], review["comment"]) for review in reviews if review["comment"].strip()],
+        "reviews": reviews,
+        "problem_groups": sheet_problem_groups(sheet),
         "generated_at": timezone.localtime(),
     }
+
+
+def live_sheet(report, settings=None):
+    """The result sheet of a report computed from live data (the administrator's preview, and
+    what a publication freezes)."""
+    settings = settings or result_settings_for(report.cycle)
+    row, reviews, ranked_count = secretary_result(report, settings)
+    return result_sheet(
+        row, reviews, settings=settings, ranked_count=ranked_count,
+        pseudonyms=reviewer_pseudonyms(report.cycle), ballot=ballot_tally_for_report(report),
+    )
+
+
+def cycle_sheets(cycle, settings):
+    """{report id: result sheet} of every report of the cycle, from live data, in a constant
+    number of queries (what a publication freezes)."""
+    rows = cycle_results(cycle, settings)
+    reviews = {}
+    for review in submitted_reviews_of_cycle(cycle):
+        reviews.setdefault(review.report_id, []).append(review)
+    ranked_count = sum(1 for row in rows if row.rank is not None)
+    pseudonyms = reviewer_pseudonyms(cycle)
+    evaluation = evaluation_of(cycle)
+    tallies = {}
+    if evaluation is not None and evaluation.status == Evaluation.Status.CLOSED:
+        marks = list(evaluation.marks.all())
+        tallies = {tally.entry.report_id: (marks, tally) for tally in evaluation_tally(evaluation)}
+    return {
+        row.report.pk: result_sheet(
+            row, reviews.get(row.report.pk, []), settings=settings, ranked_count=ranked_count,
+            pseudonyms=pseudonyms, ballot=tallies.get(row.report.pk),
+        )
+        for row in rows
+    }
+
+
+def result_context(row, reviews, *, settings, ranked_count):
+    """Context of templates/pdf/result.html from one ResultRow and its submitted reviews
+    (reviews.selectors.reviews_for_report: scores and problems prefetched), live."""
+    report = row.report
+    sheet = result_sheet(
+        row, reviews, settings=settings, ranked_count=ranked_count,
+        pseudonyms=reviewer_pseudonyms(report.cycle), ballot=ballot_tally_for_report(report),
+    )
+    return {**sheet_context(sheet, cycle=report.cycle), "report": report, "settings": settings}
 
 
 def result_pdf(row, reviews, *, settings, ranked_count):
@@ -115,10 +308,13 @@ def result_pdf(row, reviews, *, settings, ranked_count):
 
 
 def result_pdf_for_report(report):
-    """The result sheet of one report, from the database."""
-    settings = result_settings_for(report.cycle)
-    row, reviews, ranked_count = secretary_result(report, settings)
-    return result_pdf(row, reviews, settings=settings, ranked_count=ranked_count)
+    """The result sheet of one report: while the cycle's results are published, the frozen
+    sheet of the publication in force; otherwise (the administrator's preview) live data."""
+    publication, sheet = published_sheet(report)
+    if sheet is None:
+        sheet = live_sheet(report)
+    context = sheet_context(sheet, cycle=report.cycle, published_at=publication.published_at if publication else None)
+    return render_pdf("pdf/result.html", {**context, "report": report}, stylesheets=("sheet.css",))
 
 
 def result_filename(report):
@@ -271,7 +467,7 @@ def _summary_sheet(sheet, context):
 
 def _detail_sheet(sheet, cycle, settings):
     reviewers = User.objects.filter(reviews__report__cycle=cycle, reviews__status=Review.Status.SUBMITTED)
-    labels = reviewer_labels(reviewers.distinct().order_by("username"), settings.show_reviewer_names)
+    labels = reviewer_labels(reviewers.distinct().order_by("username"), settings.show_reviewer_names, reviewer_pseudonyms(cycle))
     scores = (
         Score.objects.filter(review__report__cycle=cycle, review__status=Review.Status.SUBMITTED)
         .order_by(

@@ -191,3 +191,23 @@ class OverrideForm(forms.Form):
     def __init__(self, *args, settings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grade"].choices = grade_choices(settings)
+
+
+class PublishForm(forms.Form):
+    """公布结果: a reason is needed only when something is incomplete (the service decides)."""
+
+    reason = forms.CharField(
+        label="不完整时公布的理由",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：部分党组织书记因故书面述职，经党委会研究同意先行公布"}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="撤回理由",
+        max_length=2000,
+        error_messages={"required": "请填写撤回理由，书记将看到这一理由。"},
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：发现一名评议人的评分录入有误，更正后重新公布"}),
+    )

@@ -72,10 +72,13 @@ class ResultSettings(models.Model):
     top_grade_cap_denominator = models.PositiveSmallIntegerField("“好”等次比例上限（分母）", null=True, blank=True)
     show_rank = models.BooleanField("向书记公布排名", default=True)
     show_reviewer_names = models.BooleanField("向书记显示评议人姓名", default=False)
-    # When results were last computed, and when something they depend on (settings, rubric,
-    # assignments, routine scores) last changed; reviews carry their own updated_at.
+    # When results were last computed, and when a service last changed something they depend on
+    # (kept for the record; staleness is decided by results_fingerprint below).
     results_computed_at = models.DateTimeField("结果计算时间", null=True, blank=True, editable=False)
     results_changed_at = models.DateTimeField("影响结果的最后修改", null=True, blank=True, editable=False)
+    # SHA-256 of every input of the computation, taken when results were computed; results are
+    # stale when the inputs hash differently now (reviews.selectors.results_fingerprint).
+    results_fingerprint = models.CharField("结果输入指纹", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "结果设置"
@@ -281,6 +284,83 @@ class Result(models.Model):
         return bool(self.override_reason)
 
 
+class ReviewerPseudonym(models.Model):
+    """评议人N: a reviewer's number in one cycle, drawn at random once (stable within the cycle),
+    used wherever reviewer names are hidden from secretaries."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reviewer_pseudonyms")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField("编号")
+
+    class Meta:
+        verbose_name = "评议人编号"
+        verbose_name_plural = "评议人编号"
+        ordering = ["cycle", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "reviewer"], name="pseudonym_unique_reviewer_per_cycle"),
+            models.UniqueConstraint(fields=["cycle", "number"], name="pseudonym_unique_number_per_cycle"),
+        ]
+
+    @property
+    def label(self):
+        return f"评议人{self.number}"
+
+
+class Publication(models.Model):
+    """One publication (公布) of a cycle's results: a frozen snapshot (PublishedResult per
+    organization) of what secretaries see. Withdrawing (撤回公布) keeps the row with who, when
+    and why; publishing again makes a new one recording what changed against the previous."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="publications")
+    number = models.PositiveIntegerField("第几次公布")
+    published_at = models.DateTimeField("公布时间")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Why it was published although incomplete, and what was incomplete then.
+    reason = models.TextField("不完整时公布的理由", blank=True)
+    incomplete = models.JSONField("公布时未完成事项", default=list, blank=True)
+    # Against the previous publication: {report id: {"organization", "total": [old, new], "grade": [old, new]}}.
+    changes = models.JSONField("与上次公布相比的变化", default=dict, blank=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdraw_reason = models.TextField("撤回理由", blank=True)
+
+    class Meta:
+        verbose_name = "结果公布"
+        verbose_name_plural = "结果公布"
+        ordering = ["cycle", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "number"], name="publication_unique_number"),
+            models.UniqueConstraint(
+                fields=["cycle"], condition=Q(withdrawn_at__isnull=True), name="publication_one_current_per_cycle"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle} 第{self.number}次公布"
+
+    @property
+    def is_current(self):
+        return self.withdrawn_at is None
+
+
+class PublishedResult(models.Model):
+    """The frozen result sheet of one organization in one publication (see
+    reviews.documents.result_sheet for the keys of `sheet`)."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="results")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="published_results")
+    sheet = models.JSONField("公布内容")
+
+    class Meta:
+        verbose_name = "公布的结果"
+        verbose_name_plural = "公布的结果"
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "report"], name="published_result_unique_report"),
+        ]
+
+
 # ---------------------------------------------------------------- rectification (整改)
 #
 # Naming: `Problem` (above) is one problem as one reviewer named it in one review.
@@ -388,10 +468,15 @@ class RectificationEvent(models.Model):
         COMPLETION_REQUESTED = "completion_requested", "申请销号"
         CONFIRMED = "confirmed", "确认销号"
         REOPENED = "reopened", "重新打开"
+        REGENERATED = "regenerated", "按新公布结果重新生成"
+        PROPOSAL_ACCEPTED = "proposal_accepted", "采纳问题清单变更"
+        PROPOSAL_DISMISSED = "proposal_dismissed", "忽略问题清单变更"
 
     plan = models.ForeignKey(RectificationPlan, on_delete=models.CASCADE, related_name="events")
+    # Kept when its item goes (a list regenerated after republication, a removal accepted): the
+    # plan's history loses nothing.
     item = models.ForeignKey(
-        RectificationItem, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        RectificationItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     kind = models.CharField("操作", max_length=30, choices=Kind.choices)
     text = models.TextField("内容", blank=True)
@@ -406,6 +491,39 @@ class RectificationEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}：{self.text[:40]}"
+
+
+class ProblemListProposal(models.Model):
+    """A change of an approved problem list offered to the administrator after a republication:
+    a problem the new publication names and the list lacks (add), or one it no longer names
+    (remove). Never applied until the administrator accepts it."""
+
+    class Kind(models.TextChoices):
+        ADD = "add", "新增问题"
+        REMOVE = "remove", "不再列出的问题"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待处理"
+        ACCEPTED = "accepted", "已采纳"
+        DISMISSED = "dismissed", "已忽略"
+
+    plan = models.ForeignKey(RectificationPlan, on_delete=models.CASCADE, related_name="proposals")
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    text = models.CharField("问题", max_length=300)
+    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        RectificationItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "问题清单变更建议"
+        verbose_name_plural = "问题清单变更建议"
+        ordering = ["plan", "created_at", "id"]
 
 
 class RectificationEvidence(models.Model):

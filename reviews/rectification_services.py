@@ -1,6 +1,8 @@
 """Writes of rectification (整改): from a published review's problems to next year's report.
 
-- problem_list_generate: at publication, one RectificationItem per reviewer Problem;
+- problem_list_generate: at publication, one RectificationItem per problem of the frozen sheet;
+- problem_lists_follow_publication / proposal_decide: after a republication, lists not yet
+  approved are regenerated; approved ones get proposals the administrator accepts or dismisses;
 - items_merge / item_edit: the administrator merges duplicates (keeping every source
   Problem, hence who named it) and edits text and category;
 - plan_save (and submit), plan_approve, plan_return: the 整改清单;
@@ -32,12 +34,12 @@ from reports.services import ReportConflict, ReportLocked, report_save_draft
 from .models import (
     Problem,
     ProblemCategory,
+    ProblemListProposal,
     RectificationEvent,
     RectificationEvidence,
     RectificationItem,
     RectificationPlan,
     RectificationReminder,
-    Review,
 )
 from .rectification_selectors import (
     can_fill_plan,
@@ -118,38 +120,169 @@ def _require(allowed, message):
 # ---------------------------------------------------------------- the problem list
 
 
+def _sheet_problems(sheet):
+    """[(text, category id, problem id)] of a published sheet, in the sheet's order."""
+    return [
+        (problem["text"], problem["category_id"], problem.get("id"))
+        for review in sheet["reviews"]
+        for problem in review["problems"]
+    ]
+
+
+def _problem_keys(sheet):
+    """The multiset of (category id, text) a sheet names, as a sorted list."""
+    return sorted((category_id, text) for text, category_id, _id in _sheet_problems(sheet or {"reviews": []}))
+
+
+def _items_from_sheet(plan, sheet, carry_over=None):
+    """Create the plan's items from a published sheet's problems, linking the reviewers'
+    Problems that still exist; `carry_over` {(category id, text): item} keeps what the secretary
+    had written for a problem that is still named."""
+    problems = _sheet_problems(sheet)
+    # The reviewers' problems that still exist, in the order the list has always had.
+    existing = list(
+        Problem.objects.filter(pk__in=[pid for _t, _c, pid in problems if pid])
+        .order_by("review__reviewer__username", "order", "id")
+        .values_list("pk", flat=True)
+    )
+    position = {pid: index for index, pid in enumerate(existing)}
+    problems.sort(key=lambda problem: position.get(problem[2], len(position)))
+    carry_over = carry_over or {}
+    items = []
+    for index, (text, category_id, _pid) in enumerate(problems):
+        previous = carry_over.get((category_id, text))
+        items.append(
+            RectificationItem(
+                plan=plan, text=text, category_id=category_id, order=index,
+                measures=previous.measures if previous else "",
+                owner=previous.owner if previous else "",
+                deadline=previous.deadline if previous else None,
+            )
+        )
+    items = RectificationItem.objects.bulk_create(items)
+    RectificationItem.problems.through.objects.bulk_create(
+        [
+            RectificationItem.problems.through(rectificationitem_id=item.pk, problem_id=pid)
+            for item, (_t, _c, pid) in zip(items, problems, strict=True)
+            if pid in existing
+        ]
+    )
+    return items
+
+
 @transaction.atomic
 def problem_list_generate(*, cycle, by):
-    """Give each organization of a published cycle its problem list: one item per problem named
-    in a submitted review. Organizations that already have a list are left alone. Returns the
-    number of new plans."""
-    if not cycle.is_published:
+    """Give each organization of a published cycle its problem list from the publication in
+    force (the frozen sheets, never live reviews): one item per problem named. Organizations that
+    already have a list are left alone (problem_lists_follow_publication updates them). Returns
+    the number of new plans."""
+    from .selectors import current_publication
+
+    publication = current_publication(cycle)
+    if publication is None:
         raise ValidationError("结果公布后才能生成问题清单。")
-    problems = (
-        Problem.objects.filter(review__report__cycle=cycle, review__status=Review.Status.SUBMITTED)
-        .exclude(review__report__rectification_plan__isnull=False)
-        .select_related("review")
-        .order_by("review__report_id", "review__reviewer__username", "order", "id")
-    )
-    by_report = {}
-    for problem in problems:
-        by_report.setdefault(problem.review.report_id, []).append(problem)
-    for report_id, report_problems in by_report.items():
+    created = 0
+    published = publication.results.exclude(report__rectification_plan__isnull=False).order_by("report_id")
+    for report_id, sheet in published.values_list("report_id", "sheet"):
+        if not _sheet_problems(sheet):
+            continue
         plan = RectificationPlan.objects.create(report_id=report_id)
-        items = RectificationItem.objects.bulk_create(
-            [
-                RectificationItem(plan=plan, text=problem.text, category_id=problem.category_id, order=index)
-                for index, problem in enumerate(report_problems)
-            ]
+        items = _items_from_sheet(plan, sheet)
+        _event(plan, by, Kind.GENERATED, text=f"根据第{publication.number}次公布的{len(items)}条评议意见生成问题清单")
+        created += 1
+    return created
+
+
+@transaction.atomic
+def problem_lists_follow_publication(*, cycle, publication, previous, by):
+    """After a (re)publication each organization's problem list follows the new sheets:
+    - no list yet: generated;
+    - a list not yet approved whose problems changed: regenerated from the new sheet (what the
+      secretary wrote for a problem still named is kept; a submitted list goes back to drafting);
+    - an approved list whose problems changed: nothing is applied; each difference is offered to
+      the administrators as a ProblemListProposal (add / remove) on the plan page.
+    Returns {"generated", "regenerated", "proposed"} counts."""
+    counts = {"generated": problem_list_generate(cycle=cycle, by=by), "regenerated": 0, "proposed": 0}
+    if previous is None:
+        return counts
+    old_sheets = dict(previous.results.values_list("report_id", "sheet"))
+    plans = RectificationPlan.objects.select_for_update(of=("self",)).filter(report__cycle=cycle).select_related(
+        "report__organization__secretary", "report__cycle__organization"
+    )
+    new_sheets = dict(publication.results.values_list("report_id", "sheet"))
+    for plan in plans:
+        sheet = new_sheets.get(plan.report_id)
+        if sheet is None or _problem_keys(old_sheets.get(plan.report_id)) == _problem_keys(sheet):
+            continue
+        if plan.status != PlanStatus.APPROVED:
+            items = list(plan.items.all())
+            carry_over = {(item.category_id, item.text): item for item in items}
+            plan.items.all().delete()
+            new_items = _items_from_sheet(plan, sheet, carry_over)
+            if plan.status == PlanStatus.SUBMITTED:
+                plan.status = PlanStatus.DRAFTING
+                plan.save(update_fields=["status"])
+            _event(plan, by, Kind.REGENERATED, text=f"第{publication.number}次公布的问题有变化：问题清单由{len(items)}条重新生成为{len(new_items)}条")
+            notify(users=_secretary(plan), text=f"{plan.report.cycle.year}年度评议结果重新公布，您的问题清单已更新，请核对整改措施。", url=_plan_url(plan))
+            counts["regenerated"] += 1
+            continue
+        old, new = _problem_keys(old_sheets.get(plan.report_id)), _problem_keys(sheet)
+        added, removed = list(new), []
+        for key in old:
+            if key in added:
+                added.remove(key)
+            else:
+                removed.append(key)
+        items = list(plan.items.all())
+        proposals = [
+            ProblemListProposal(plan=plan, publication=publication, kind=ProblemListProposal.Kind.ADD, text=text, category_id=category_id)
+            for category_id, text in added
+        ] + [
+            ProblemListProposal(
+                plan=plan, publication=publication, kind=ProblemListProposal.Kind.REMOVE, text=text, category_id=category_id,
+                item=next((item for item in items if item.text == text), None),
+            )
+            for category_id, text in removed
+        ]
+        ProblemListProposal.objects.bulk_create(proposals)
+        counts["proposed"] += len(proposals)
+        notify(
+            users=_administrators(plan),
+            text=f"{plan.report.organization}的整改清单已审核通过，重新公布的结果中问题有{len(proposals)}处变化，请在整改清单页面决定是否采纳。",
+            url=_plan_url(plan),
         )
-        RectificationItem.problems.through.objects.bulk_create(
-            [
-                RectificationItem.problems.through(rectificationitem_id=item.pk, problem_id=problem.pk)
-                for item, problem in zip(items, report_problems, strict=True)
-            ]
+    return counts
+
+
+@transaction.atomic
+def proposal_decide(*, proposal, by, accept):
+    """The administrator accepts (applies) or dismisses a proposed change of an approved problem
+    list. Accepting an addition adds the item (the secretary is told to fill in its measures);
+    accepting a removal deletes the item the proposal points at. Decided once: a second decision
+    (or a parallel one) is refused."""
+    proposal = ProblemListProposal.objects.select_for_update(of=("self",)).select_related("plan", "item", "category").get(pk=proposal.pk)
+    plan = _lock_plan(proposal.plan)
+    _require(can_manage_plan(by, plan), "只有本年度评议的管理员可以处理问题清单变更。")
+    _require(proposal.status == ProblemListProposal.Status.PENDING, "该变更已处理。")
+    item = None
+    if accept and proposal.kind == ProblemListProposal.Kind.ADD:
+        order = (plan.items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+        item = RectificationItem.objects.create(plan=plan, text=proposal.text, category=proposal.category, order=order)
+        notify(users=_secretary(plan), text=f"您的{plan.report.cycle.year}年度问题清单新增一个问题，请填写整改措施、责任人和时限。", url=_plan_url(plan))
+    elif accept and proposal.item_id:
+        _require(
+            not proposal.item.events.filter(kind=Kind.PROGRESS).exists(),
+            "该问题已有整改进展和佐证材料，不能直接删除；请与书记核实后，确认销号或忽略此变更。",
         )
-        _event(plan, by, Kind.GENERATED, text=f"根据{len(report_problems)}条评议意见生成问题清单")
-    return len(by_report)
+        proposal.item.delete()
+    proposal.status = ProblemListProposal.Status.ACCEPTED if accept else ProblemListProposal.Status.DISMISSED
+    proposal.decided_by, proposal.decided_at = by, timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    _event(
+        plan, by, Kind.PROPOSAL_ACCEPTED if accept else Kind.PROPOSAL_DISMISSED, item=item,
+        text=f"{proposal.get_kind_display()}：{proposal.category.name}：{proposal.text}",
+    )
+    return proposal
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +21,7 @@ from branches.permissions import is_administrator
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
 from . import rectification_services as services
-from .models import ProblemCategory, RectificationItem, RectificationPlan
+from .models import ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
 from .rectification_documents import ledger_filename, ledger_pdf, ledger_workbook
 from .rectification_selectors import (
     can_fill_plan,
@@ -35,6 +35,7 @@ from .rectification_selectors import (
     plan_history,
     plan_items,
     plan_visible_or_404,
+    plans_administered_by,
     plans_for_secretary,
     rectification_today,
     state_label,
@@ -97,6 +98,7 @@ def _render_plan(request, plan, *, data=None, errors=None, status=200):
             "is_secretary": can_fill_plan(request.user, plan),
             "categories": list(ProblemCategory.objects.all()),
             "history": list(plan_history(plan)[:50]),
+            "proposals": list(plan.proposals.filter(status=ProblemListProposal.Status.PENDING).select_related("category")),
             "today": today,
         },
         status=status,
@@ -177,6 +179,22 @@ def rectification_plan_decide(request, pk):
             "整改清单已退回，书记将看到退回原因。",
         )
     return redirect("reviews:rectification_plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def rectification_proposal_decide(request, pk):
+    """Accept or dismiss a change a republication proposes for an approved problem list."""
+    proposal = get_object_or_404(
+        ProblemListProposal.objects.filter(plan__in=plans_administered_by(request.user)), pk=pk
+    )
+    accept = request.POST.get("action") == "accept"
+    _call_and_tell(
+        request,
+        lambda: services.proposal_decide(proposal=proposal, by=request.user, accept=accept),
+        "已采纳该变更，问题清单已更新。" if accept else "已忽略该变更。",
+    )
+    return redirect(reverse("reviews:rectification_plan", args=[proposal.plan_id]) + "#items")
 
 
 # ---------------------------------------------------------------- one item
@@ -282,7 +300,12 @@ def rectification_evidence(request, pk):
 def rectification_ledger(request, cycle_pk):
     cycle = _administered_cycle_or_404(request, cycle_pk)
     context = ledger(cycle, rectification_today())
-    return render(request, "reviews/rectification/ledger.html", {**context, "active": "rectification"})
+    proposals = list(
+        ProblemListProposal.objects.filter(plan__report__cycle=cycle, status=ProblemListProposal.Status.PENDING)
+        .select_related("plan__report__organization", "category")
+        .order_by("plan__report__organization__order", "plan_id", "pk")
+    )
+    return render(request, "reviews/rectification/ledger.html", {**context, "proposals": proposals, "active": "rectification"})
 
 
 @login_required

@@ -1,5 +1,7 @@
 """Reads of the review workflow. Every list is a constant number of queries."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,8 +25,22 @@ from django.db.models.functions import Coalesce
 from branches.selectors import organizations_administered_by
 from reports.models import Cycle, Report, ReportVersion
 
+from .ballot_selectors import ballot_scores
 from .computation import COMPONENTS, round2, weighted_total
-from .models import Assignment, Grade, Problem, Question, Result, ResultSettings, Review, ReviewChange, Score
+from .models import (
+    Assignment,
+    Grade,
+    Problem,
+    Publication,
+    PublishedResult,
+    Question,
+    Result,
+    ResultSettings,
+    Review,
+    ReviewChange,
+    ReviewerPseudonym,
+    Score,
+)
 
 
 class ReviewState:
@@ -193,7 +209,15 @@ def reviews_for_report(report, submitted_only=True):
     Each Review is annotated with total_points (the sum of its scores), latest_version_id,
     latest_version_number and is_outdated (written against an older version than the latest).
     """
-    reviews = Review.objects.filter(report=report)
+    return _reviews_in_detail(Review.objects.filter(report=report), submitted_only)
+
+
+def submitted_reviews_of_cycle(cycle):
+    """Every submitted review of the cycle, prefetched as reviews_for_report's. Constant queries."""
+    return _reviews_in_detail(Review.objects.filter(report__cycle=cycle), True)
+
+
+def _reviews_in_detail(reviews, submitted_only):
     if submitted_only:
         reviews = reviews.filter(status=Review.Status.SUBMITTED)
     return (
@@ -426,19 +450,131 @@ def grade_distribution(cycle, settings=None):
     ]
 
 
-def results_state(cycle, settings=None):
-    """"never" (not computed yet), "stale" (a submitted review, a routine score, a setting,
-    the rubric or the assignments changed since, or a report has no result) or "current"."""
+# The result settings that feed the computation or what a published sheet shows.
+FINGERPRINT_SETTINGS = [
+    "aggregation", "review_weight", "routine_weight", "ballot_weight",
+    "threshold_excellent", "threshold_good", "threshold_fair",
+    "label_excellent", "label_good", "label_fair", "label_poor",
+    "top_grade_cap_numerator", "top_grade_cap_denominator", "show_rank", "show_reviewer_names",
+]
+
+
+def results_fingerprint(cycle, settings=None):
+    """SHA-256 of every input of the results computation: the reports, the rubric, the submitted
+    reviews and their scores, the routine scores, the result settings and the closed ballot's
+    scores. Taken at computation and compared afterwards, it catches any change, whichever path
+    made it (a service, the Django admin, a data fix). Overrides are not inputs: they are results,
+    read when publishing. A constant number of queries."""
     settings = settings or result_settings_for(cycle)
-    computed_at = settings.results_computed_at
-    if computed_at is None:
+    submitted = Review.objects.filter(report__cycle=cycle, status=Review.Status.SUBMITTED)
+    ballots = ballot_scores(cycle)
+    inputs = {
+        "reports": list(cycle.reports.order_by("pk").values_list("pk", flat=True)),
+        "criteria": list(cycle.criteria.order_by("pk").values_list("pk", "max_points")),
+        "reviews": list(submitted.order_by("pk").values_list("pk", "report_id", "version_id")),
+        "scores": list(
+            Score.objects.filter(review__in=submitted).order_by("review_id", "criterion_id").values_list("review_id", "criterion_id", "points")
+        ),
+        "routine": list(
+            Result.objects.filter(report__cycle=cycle, routine_score__isnull=False).order_by("report_id").values_list("report_id", "routine_score")
+        ),
+        "settings": [getattr(settings, name) for name in FINGERPRINT_SETTINGS],
+        # Without a closed evaluation the ballot scores on the results are inputs themselves.
+        "ballots": sorted(ballots.items())
+        if ballots is not None
+        else list(
+            Result.objects.filter(report__cycle=cycle, ballot_score__isnull=False).order_by("report_id").values_list("report_id", "ballot_score")
+        ),
+    }
+    # Decimals as normalized text: 90 and 90.00 from different databases hash the same.
+    def text(value):
+        return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+    return hashlib.sha256(json.dumps(inputs, default=text, sort_keys=True).encode()).hexdigest()
+
+
+def results_state(cycle, settings=None):
+    """"never" (not computed yet), "stale" (an input changed since: see results_fingerprint; or a
+    report has no result) or "current"."""
+    settings = settings or result_settings_for(cycle)
+    if settings.results_computed_at is None:
         return "never"
     changed = (
-        (settings.results_changed_at is not None and settings.results_changed_at > computed_at)
+        settings.results_fingerprint != results_fingerprint(cycle, settings)
         or Report.objects.filter(cycle=cycle, result__isnull=True).exists()
-        or Review.objects.filter(report__cycle=cycle, status=Review.Status.SUBMITTED, updated_at__gt=computed_at).exists()
     )
     return "stale" if changed else "current"
+
+
+def publication_gaps(cycle, settings=None, state=None):
+    """What is incomplete before publishing, as Chinese lines (empty when complete): reports not
+    submitted, reviews missing per reviewer, routine or ballot scores missing where their weight
+    is not zero, results computed before the last change. A constant number of queries."""
+    settings = settings or result_settings_for(cycle)
+    gaps = []
+    unsubmitted = list(
+        cycle.reports.exclude(status=Report.Status.SUBMITTED).order_by("organization__order", "organization_id").values_list("organization__name", flat=True)
+    )
+    if unsubmitted:
+        gaps.append(f"{len(unsubmitted)}份述职报告未提交或退回修改中：{'、'.join(unsubmitted)}")
+    missing = {}
+    for reviewer_name, username, organization in (
+        Assignment.objects.filter(report__cycle=cycle, report__status=Report.Status.SUBMITTED)
+        .exclude(Exists(Review.objects.filter(report=OuterRef("report"), reviewer=OuterRef("reviewer"), status=Review.Status.SUBMITTED)))
+        .order_by("reviewer__username", "report__organization__order", "report__organization_id")
+        .values_list("reviewer__name", "reviewer__username", "report__organization__name")
+    ):
+        missing.setdefault(reviewer_name or username, []).append(organization)
+    for reviewer, organizations in missing.items():
+        gaps.append(f"{reviewer}尚未提交{len(organizations)}份评议：{'、'.join(organizations)}")
+    results = Result.objects.filter(report__cycle=cycle)
+    for name, label, weight in (("routine", "日常考核", settings.routine_weight), ("ballot", "民主测评", settings.ballot_weight)):
+        if weight:
+            have = results.filter(**{f"{name}_score__isnull": False}).values("report_id")
+            lacking = list(cycle.reports.exclude(pk__in=have).order_by("organization__order", "organization_id").values_list("organization__name", flat=True))
+            if lacking:
+                gaps.append(f"{len(lacking)}个党组织缺{label}得分（权重{points_percent(weight)}%）：{'、'.join(lacking)}")
+    state = state or results_state(cycle, settings)
+    if state == "never":
+        gaps.append("尚未计算结果。")
+    elif state == "stale":
+        gaps.append("结果计算后评议、得分、设置或测评结果有变动，须重新计算。")
+    return gaps
+
+
+def points_percent(value):
+    return format(Decimal(value).normalize(), "f")
+
+
+def current_publication(cycle):
+    """The cycle's publication in force (not withdrawn), or None."""
+    return Publication.objects.filter(cycle=cycle, withdrawn_at__isnull=True).first()
+
+
+def publications_of(cycle):
+    return Publication.objects.filter(cycle=cycle).select_related("published_by", "withdrawn_by").order_by("-number")
+
+
+def published_sheet(report):
+    """(Publication, sheet dict) of the report in the publication in force, or (None, None)."""
+    published = (
+        PublishedResult.objects.filter(report=report, publication__withdrawn_at__isnull=True)
+        .select_related("publication")
+        .first()
+    )
+    return (published.publication, published.sheet) if published else (None, None)
+
+
+def reviewer_pseudonyms(cycle):
+    """{user id: "评议人N"}: the cycle's random numbering (drawn when reviewers are assigned).
+    Anyone who reviewed without a drawn number (data from before numbering) follows, in id order."""
+    labels = {reviewer_id: f"评议人{number}" for reviewer_id, number in ReviewerPseudonym.objects.filter(cycle=cycle).values_list("reviewer_id", "number")}
+    others = (
+        Review.objects.filter(report__cycle=cycle).exclude(reviewer_id__in=list(labels)).order_by("reviewer_id").values_list("reviewer_id", flat=True).distinct()
+    )
+    for reviewer_id in others:
+        labels[reviewer_id] = f"评议人{len(labels) + 1}"
+    return labels
 
 
 def secretary_result(report, settings=None):

@@ -1,3 +1,4 @@
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -21,16 +22,19 @@ from .models import (
     Grade,
     Problem,
     ProblemCategory,
+    Publication,
+    PublishedResult,
     Question,
     Result,
     ResultSettings,
     Review,
     ReviewChange,
+    ReviewerPseudonym,
     Score,
 )
 from .permissions import can_review, is_conflicted
 from .reminders import deadline_label
-from .selectors import results_state, rubric_is_locked, rubric_max
+from .selectors import publication_gaps, results_fingerprint, results_state, rubric_is_locked, rubric_max
 
 
 def problem_categories_ensure_default():
@@ -76,7 +80,20 @@ def assignments_create_default(*, cycle):
         if report.organization.secretary_id != member.pk and (report.pk, member.pk) not in existing
     ]
     Assignment.objects.bulk_create(new)
+    reviewer_pseudonyms_draw(cycle=cycle, reviewers=members)
     return len(new)
+
+
+def reviewer_pseudonyms_draw(*, cycle, reviewers):
+    """Give each reviewer of the cycle without one a number 评议人N, drawn at random after the
+    numbers already given (so that names cannot be guessed from the order of usernames)."""
+    taken = dict(ReviewerPseudonym.objects.filter(cycle=cycle).values_list("reviewer_id", "number"))
+    new = sorted({reviewer.pk for reviewer in reviewers} - set(taken))
+    secrets.SystemRandom().shuffle(new)
+    start = max(taken.values(), default=0) + 1
+    ReviewerPseudonym.objects.bulk_create(
+        [ReviewerPseudonym(cycle=cycle, reviewer_id=reviewer_id, number=start + index) for index, reviewer_id in enumerate(new)]
+    )
 
 
 @transaction.atomic
@@ -123,12 +140,27 @@ def _notify_secretaries(cycle, text, url):
 # ---------------------------------------------------------------- helpers
 
 CLOSED_MESSAGE = "本年度述职评议已结束，所有内容已锁定，不能再修改。"
+PUBLISHED_MESSAGE = "本年度结果已公布，评议、得分和设置已锁定；如需修改，请先撤回公布。"
+REVIEW_LOCKED_MESSAGE = "本年度结果已公布，评议已锁定，不能再修改；如确需修改，请联系组织部门撤回公布。"
 
 
 def _ensure_open(cycle):
     # Asks the database: the caller's cycle object may predate the closing.
     if Cycle.objects.filter(pk=cycle.pk, status=Cycle.Status.CLOSED).exists():
         raise ValidationError(CLOSED_MESSAGE)
+
+
+def _ensure_not_published(cycle, message=PUBLISHED_MESSAGE):
+    """Published results are a record: what they were computed from changes only after 撤回公布."""
+    _ensure_open(cycle)
+    if Cycle.objects.filter(pk=cycle.pk, published_at__isnull=False).exists():
+        raise ValidationError(message)
+
+
+def _lock_cycle(cycle):
+    """The cycle's row, locked: publish, withdraw, compute and close serialise on it, and each
+    re-checks the state it changes inside the lock (parallel clicks give one change)."""
+    return Cycle.objects.select_for_update(of=("self",)).select_related("organization").get(pk=cycle.pk)
 
 
 def _decimal(value):
@@ -247,7 +279,7 @@ def review_save(*, report, reviewer, scores, comment, suggested_grade="", proble
     """
     report = Report.objects.select_for_update(of=("self",)).select_related("cycle__organization", "organization").get(pk=report.pk)
     cycle = report.cycle
-    _ensure_open(cycle)
+    _ensure_not_published(cycle, REVIEW_LOCKED_MESSAGE)
     review_check_reviewer(report=report, reviewer=reviewer)
     if not report.is_submitted:
         raise ValidationError("该报告已退回修改或尚未提交，待书记提交后再评议。")
@@ -283,6 +315,8 @@ def review_save(*, report, reviewer, scores, comment, suggested_grade="", proble
     )
 
     if final and not was_submitted:
+        # A reviewer assigned outside the services (e.g. the Django admin) gets a number now.
+        reviewer_pseudonyms_draw(cycle=cycle, reviewers=[reviewer])
         _audit(
             cycle, reviewer, AuditEntry.Action.REVIEW_SUBMITTED,
             f"{reviewer.display_name} 提交对{report.organization}述职报告（第{version.number}版）的评议",
@@ -355,9 +389,11 @@ def assignment_add(*, report, reviewer, by):
         raise ValidationError(f"{reviewer.display_name}是{report.organization}的书记，不能评议本组织的述职报告。")
     if not cycle.organization.committee_members.filter(pk=reviewer.pk).exists():
         raise ValidationError(f"{reviewer.display_name}不是{cycle.organization}的班子成员，不能担任评议人。")
+    _ensure_not_published(cycle)
     assignment, created = Assignment.objects.get_or_create(report=report, reviewer=reviewer)
     if not created:
         raise ValidationError(f"{reviewer.display_name}已是{report.organization}述职报告的评议人。")
+    reviewer_pseudonyms_draw(cycle=cycle, reviewers=[reviewer])
     _audit_change(
         cycle, by, AuditEntry.Action.ASSIGNMENT_CHANGED,
         f"增加 {reviewer.display_name} 评议{report.organization}述职报告",
@@ -371,7 +407,7 @@ def assignment_remove(*, assignment, by):
     """Remove an assignment and the reviewer's draft. A submitted review keeps its assignment."""
     report = assignment.report
     cycle = report.cycle
-    _ensure_open(cycle)
+    _ensure_not_published(cycle)
     reviews = Review.objects.filter(report=report, reviewer=assignment.reviewer)
     if reviews.filter(status=Review.Status.SUBMITTED).exists():
         raise ValidationError(
@@ -390,7 +426,7 @@ def assignment_remove(*, assignment, by):
 
 
 def _ensure_rubric_editable(cycle):
-    _ensure_open(cycle)
+    _ensure_not_published(cycle)
     if rubric_is_locked(cycle):
         raise ValidationError("已有评议人打分，评价指标已锁定，不能再修改。")
 
@@ -510,7 +546,7 @@ def _clean_settings(values):
 def result_settings_update(*, settings, data, by):
     """Change a cycle's result settings. `data` holds any of SETTINGS_FIELDS, already typed."""
     cycle = settings.cycle
-    _ensure_open(cycle)
+    _ensure_not_published(cycle)
     values = {name: data.get(name, getattr(settings, name)) for name in SETTINGS_FIELDS}
     values = _clean_settings(values)
     changes = {
@@ -536,7 +572,7 @@ def routine_scores_set(*, cycle, scores, by):
     `scores` maps report ids to a score in 0–100 (2 decimals) or None to clear it.
     Constant number of queries. Returns the number of changed reports.
     """
-    _ensure_open(cycle)
+    _ensure_not_published(cycle)
     reports = {r.pk: r for r in cycle.reports.filter(pk__in=list(scores)).select_related("organization")}
     errors = {}
     cleaned = {}
@@ -590,10 +626,15 @@ def results_compute(*, cycle, by):
 
     Database aggregates (each submitted review's total) feed the pure computation
     (reviews.computation). Overrides survive: the computed grade is refreshed, the
-    overriding grade and its reason are kept. Returns the list of Results.
+    overriding grade and its reason are kept. The inputs' fingerprint is stored with the results
+    (results_state compares it). When the results are already current nothing is written (a
+    second click, or a parallel one, is not a second computation). Returns the list of Results.
     """
-    _ensure_open(cycle)
+    cycle = _lock_cycle(cycle)
+    _ensure_not_published(cycle)
     settings = ResultSettings.objects.get(cycle=cycle)
+    if results_state(cycle, settings) == "current":
+        return list(Result.objects.filter(report__cycle=cycle))
     rules = Rules.from_settings(settings, rubric_max(cycle))
     reviewer_totals = {}
     for report_id, total in (
@@ -640,7 +681,8 @@ def results_compute(*, cycle, by):
     Result.objects.bulk_update([r for r in results if r.pk], fields)
     Result.objects.bulk_create([r for r in results if not r.pk])
     settings.results_computed_at = now
-    settings.save(update_fields=["results_computed_at"])
+    settings.results_fingerprint = results_fingerprint(cycle, settings)
+    settings.save(update_fields=["results_computed_at", "results_fingerprint"])
     graded = sum(1 for r in results if r.total is not None)
     _audit(cycle, by, AuditEntry.Action.RESULTS_COMPUTED, f"计算“{cycle}”结果：{graded}/{len(results)}个党组织得出综合得分", obj=cycle)
     return results
@@ -654,7 +696,7 @@ def result_override(*, result, grade, reason, by):
     """
     report = result.report
     cycle = report.cycle
-    _ensure_open(cycle)
+    _ensure_not_published(cycle)
     reason = (reason or "").strip()
     errors = {}
     if grade not in Grade.values:
@@ -683,32 +725,144 @@ def result_override(*, result, grade, reason, by):
     return result
 
 
+def _sheet_for_comparison(sheet):
+    """A sheet without the ids of its problems (a review saved again gives its problems new ids)."""
+    return {
+        **sheet,
+        "reviews": [
+            {**review, "problems": [{k: v for k, v in problem.items() if k != "id"} for problem in review["problems"]]}
+            for review in sheet["reviews"]
+        ],
+    }
+
+
+def _publication_changes(previous_sheets, sheets):
+    """{report id (str): {"organization", "total": [old, new], "grade": [old, new], "other": bool}}
+    for every organization whose published sheet differs from the previous publication's."""
+    changes = {}
+    for report_id, sheet in sheets.items():
+        old = previous_sheets.get(report_id)
+        if old is not None and _sheet_for_comparison(old) == _sheet_for_comparison(sheet):
+            continue
+        old = old or {}
+        changes[str(report_id)] = {
+            "organization": sheet["organization"],
+            "total": [old.get("total"), sheet["total"]],
+            "grade": [old.get("grade_label"), sheet["grade_label"]],
+            "other": old.get("total") == sheet["total"] and old.get("grade_label") == sheet["grade_label"],
+        }
+    return changes
+
+
 @transaction.atomic
-def cycle_publish(*, cycle, by):
-    """Publish the results: each secretary then sees their own. Only current results are published."""
+def cycle_publish(*, cycle, by, reason=""):
+    """Publish the results: freeze each organization's result sheet (Publication with one
+    PublishedResult per report), which is all its secretary sees from now on. Reviews and
+    everything the results depend on are locked until the publication is withdrawn.
+
+    Stale results are refused (recompute first). Incomplete ones (publication_gaps) need a
+    written `reason`, kept with the publication and in the audit log. A republication records
+    what changed against the previous publication and notifies only the secretaries whose
+    result changed; the first notifies every secretary. The problem lists follow
+    (rectification_services.problem_lists_follow_publication)."""
+    from .documents import cycle_sheets
+    from .rectification_services import problem_lists_follow_publication
+
+    cycle = _lock_cycle(cycle)
     _ensure_open(cycle)
     if cycle.is_published:
         raise ValidationError("本年度结果已公布。")
-    state = results_state(cycle)
+    # Reviews are saved under their report's lock: holding every report's lock, none changes mid-snapshot.
+    list(Report.objects.filter(cycle=cycle).select_for_update(of=("self",)).values_list("pk", flat=True))
+    settings = ResultSettings.objects.get(cycle=cycle)
+    state = results_state(cycle, settings)
     if state == "never":
         raise ValidationError("请先计算结果，再公布。")
     if state == "stale":
-        raise ValidationError("计算后评议、得分或设置有变动，请重新计算结果后再公布。")
-    cycle.published_at = timezone.now()
+        raise ValidationError("计算后评议、得分、设置或测评结果有变动，请重新计算结果后再公布。")
+    gaps = publication_gaps(cycle, settings, state)
+    reason = (reason or "").strip()
+    if gaps and not reason:
+        raise ValidationError({"reason": "尚有未完成的事项（见上方清单）。如仍要公布，请填写理由，理由将记入操作记录。"})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": f"理由最多 2000 字，当前 {len(reason)} 字。"})
+    previous = Publication.objects.filter(cycle=cycle).order_by("-number").first()
+    previous_sheets = (
+        {str(report_id): sheet for report_id, sheet in previous.results.values_list("report_id", "sheet")} if previous else {}
+    )
+    sheets = {str(report_id): sheet for report_id, sheet in cycle_sheets(cycle, settings).items()}
+    changes = _publication_changes(previous_sheets, sheets) if previous else {}
+    now = timezone.now()
+    publication = Publication.objects.create(
+        cycle=cycle,
+        number=previous.number + 1 if previous else 1,
+        published_at=now,
+        published_by=by,
+        reason=reason if gaps else "",
+        incomplete=gaps,
+        changes=changes,
+    )
+    PublishedResult.objects.bulk_create(
+        [PublishedResult(publication=publication, report_id=int(report_id), sheet=sheet) for report_id, sheet in sheets.items()]
+    )
+    cycle.published_at = now
     cycle.published_by = by
     cycle.save(update_fields=["published_at", "published_by"])
-    _audit(cycle, by, AuditEntry.Action.CYCLE_PUBLISHED, f"公布“{cycle}”结果", obj=cycle)
-    _notify_secretaries(cycle, f"《{cycle.title}》结果已公布，请查看本组织的评议结果。", reverse("reports:home"))
-    # Publication gives each organization its problem list (问题清单) for rectification.
-    from .rectification_services import problem_list_generate
+    summary = f"公布“{cycle}”结果（第{publication.number}次）"
+    if previous:
+        summary += f"，与上次相比{len(changes)}个党组织的结果有变化"
+    _audit(
+        cycle, by, AuditEntry.Action.CYCLE_PUBLISHED, summary,
+        obj=publication, reason=publication.reason, changes={"incomplete": gaps, "changes": changes},
+    )
+    reports = {str(r.pk): r for r in cycle.reports.select_related("organization__secretary")}
+    if previous is None:
+        _notify_secretaries(cycle, f"《{cycle.title}》结果已公布，请查看本组织的评议结果。", reverse("reports:home"))
+    else:
+        for report_id in changes:
+            report = reports[report_id]
+            notify(
+                users=[report.organization.secretary],
+                text=f"《{cycle.title}》结果已重新公布，本组织的评议结果有变化，请查看。",
+                url=reverse("reviews:secretary_result", args=[report.pk]),
+                email=True,
+            )
+    problem_lists_follow_publication(cycle=cycle, publication=publication, previous=previous, by=by)
+    return publication
 
-    problem_list_generate(cycle=cycle, by=by)
-    return cycle
+
+@transaction.atomic
+def cycle_withdraw(*, cycle, by, reason):
+    """撤回公布: secretaries stop seeing the results and are told why; the publication is kept
+    (who, when, why). Reviews, scores and settings can be changed again, then published anew."""
+    cycle = _lock_cycle(cycle)
+    _ensure_open(cycle)
+    reason = _required_text(reason, field="reason", label="撤回理由", max_length=2000)
+    if not cycle.is_published:
+        raise ValidationError("本年度结果当前未公布，无需撤回。")
+    # None for a cycle published before publications were snapshots: withdrawing and publishing
+    # again gives it one.
+    publication = Publication.objects.select_for_update().filter(cycle=cycle, withdrawn_at__isnull=True).first()
+    now = timezone.now()
+    if publication is not None:
+        publication.withdrawn_at, publication.withdrawn_by, publication.withdraw_reason = now, by, reason
+        publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    cycle.published_at, cycle.published_by = None, None
+    cycle.save(update_fields=["published_at", "published_by"])
+    _audit(
+        cycle, by, AuditEntry.Action.CYCLE_WITHDRAWN,
+        f"撤回“{cycle}”{f'第{publication.number}次' if publication else ''}公布的结果", obj=publication or cycle, reason=reason,
+    )
+    _notify_secretaries(
+        cycle, f"《{cycle.title}》已公布的结果已撤回，暂停查看。原因：{reason}", reverse("reports:home")
+    )
+    return publication
 
 
 @transaction.atomic
 def cycle_close(*, cycle, by):
     """Close the cycle once its results are published: everything is locked from then on."""
+    cycle = _lock_cycle(cycle)
     _ensure_open(cycle)
     if not cycle.is_published:
         raise ValidationError("请先公布结果，再结束本年度评议。")

@@ -26,22 +26,30 @@ from .forms import (
     CriterionForm,
     OverrideForm,
     ProblemFormSet,
+    PublishForm,
     QuestionForm,
     ResultSettingsForm,
     ReturnForm,
     ReviewForm,
     RoutineScoresForm,
     problem_initial,
+    WithdrawForm,
     score_field_name,
 )
 from .models import Assignment, Criterion, ProblemCategory, Result, ResultSettings
 from .permissions import can_see_result
+from .documents import sheet_context
 from .rectification_selectors import last_year_items, rectification_today
 from .selectors import (
     ReviewState,
     assignments_overview,
+    current_publication,
     cycle_results,
     administered_reports,
+    publication_gaps,
+    publications_of,
+    published_sheet,
+    reviewer_pseudonyms,
     cycles_administered_by,
     cycles_for_reviewer,
     grade_distribution,
@@ -58,7 +66,6 @@ from .selectors import (
     reviews_for_report,
     rubric_is_locked,
     rubric_max,
-    secretary_result as secretary_result_of,
 )
 
 REVIEW_ACTIONS = {"draft", "submit", "draft_next", "submit_next"}
@@ -198,6 +205,8 @@ def _render_review(request, report, version, *, form=None, formset=None, questio
         "return_form": ReturnForm(),
         "can_return": can_return_report(request.user, report),
         "is_closed": report.cycle.is_closed,
+        # Reviews lock at publication: the form is shown read-only.
+        "is_locked": report.cycle.is_closed or report.cycle.is_published,
     }
     # Last year's problems and their rectification state, beside this year's report.
     context["last_year_plan"], context["last_year_items"] = last_year_items(report, rectification_today())
@@ -326,6 +335,7 @@ def secretary_questions(request, report_pk):
             "report": report,
             "items": [(q, forms_by_question[q.pk]) for q in questions],
             "show_names": settings.show_reviewer_names,
+            "pseudonyms": reviewer_pseudonyms(report.cycle),
             "is_closed": report.cycle.is_closed,
         },
         status=status,
@@ -337,11 +347,13 @@ def secretary_questions(request, report_pk):
 def secretary_result(request, report_pk):
     """The secretary's own published result; before publication, nothing of it."""
     report = get_object_or_404(reports_led_by(request.user), pk=report_pk)
-    context = {"report": report, "cycle": report.cycle, "published": can_see_result(request.user, report)}
-    if context["published"]:
-        settings = result_settings_for(report.cycle)
-        row, reviews, ranked_count = secretary_result_of(report, settings)
-        context.update({"settings": settings, "row": row, "reviews": reviews, "ranked_count": ranked_count})
+    context = {"report": report, "cycle": report.cycle, "published": False}
+    if can_see_result(request.user, report):
+        # The frozen sheet of the publication in force, never live data.
+        publication, sheet = published_sheet(report)
+        if sheet is not None:
+            context.update(sheet_context(sheet, cycle=report.cycle, published_at=publication.published_at))
+            context.update({"published": True, "publication": publication, "sheet": sheet})
     return render(request, "reviews/secretary_result.html", context)
 
 
@@ -570,6 +582,7 @@ def routine_scores(request, cycle_pk):
 def results(request, cycle_pk):
     cycle = _administered_cycle_or_404(request, cycle_pk)
     settings = result_settings_for(cycle)
+    state = results_state(cycle, settings)
     return render(
         request,
         "reviews/admin/results.html",
@@ -579,7 +592,11 @@ def results(request, cycle_pk):
             "criteria": list(cycle.criteria.all()),
             "rows": cycle_results(cycle, settings),
             "distribution": grade_distribution(cycle, settings),
-            "results_state": results_state(cycle, settings),
+            "results_state": state,
+            "gaps": [] if cycle.is_published else publication_gaps(cycle, settings, state),
+            "publications": list(publications_of(cycle)),
+            # Published before publications were snapshots: secretaries see nothing until republished.
+            "unsnapshotted": cycle.is_published and current_publication(cycle) is None,
             "active": "results",
         },
     )
@@ -597,16 +614,98 @@ def results_compute(request, cycle_pk):
     return _cycle_action(request, cycle_pk, services.results_compute, "结果已重新计算。调整过的等次保持不变。")
 
 
+def _confirm_page(request, cycle, *, action, form=None, status=200, **context):
+    """The confirmation step of an irreversible action: what happens, who is told, then the button."""
+    return render(
+        request,
+        "reviews/admin/confirm.html",
+        {"cycle": cycle, "action": action, "form": form, "active": "results", **context},
+        status=status,
+    )
+
+
+def _secretary_count(cycle):
+    return cycle.reports.filter(organization__secretary__isnull=False).count()
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cycle_publish(request, cycle_pk):
-    return _cycle_action(request, cycle_pk, services.cycle_publish, "结果已公布，各书记现在可以看到本组织的结果。")
+    """公布结果: first what is incomplete and what publishing does; publishing anyway needs a reason."""
+    cycle = _administered_cycle_or_404(request, cycle_pk)
+    if cycle.is_published or cycle.is_closed:
+        messages.info(request, "本年度结果已公布。" if cycle.is_published else services.CLOSED_MESSAGE)
+        return redirect("reviews:results", cycle_pk=cycle.pk)
+    settings = result_settings_for(cycle)
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            publication = services.cycle_publish(cycle=cycle, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                # Not publishable at all (stale, never computed, already published): back to the results.
+                messages.error(request, " ".join(error.messages))
+                return redirect("reviews:results", cycle_pk=cycle.pk)
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"结果已公布（第{publication.number}次）。"
+                + ("各书记现在可以看到本组织的结果。" if publication.number == 1 else f"{len(publication.changes)}个结果有变化的党组织书记已收到通知。"),
+            )
+            return redirect("reviews:results", cycle_pk=cycle.pk)
+    if form.is_bound:
+        status = 400
+    previous = publications_of(cycle).first()
+    state = results_state(cycle, settings)
+    return _confirm_page(
+        request, cycle, action="publish", form=form, status=status,
+        gaps=publication_gaps(cycle, settings, state),
+        results_state=state,
+        previous=previous,
+        secretary_count=_secretary_count(cycle),
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+def cycle_withdraw(request, cycle_pk):
+    """撤回公布 with a reason: secretaries stop seeing the results and are told."""
+    cycle = _administered_cycle_or_404(request, cycle_pk)
+    if not cycle.is_published or cycle.is_closed:
+        messages.info(request, services.CLOSED_MESSAGE if cycle.is_closed else "本年度结果当前未公布，无需撤回。")
+        return redirect("reviews:results", cycle_pk=cycle.pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        done = _call_with_form(
+            request,
+            form,
+            lambda data: services.cycle_withdraw(cycle=cycle, by=request.user, reason=data["reason"]),
+            "已撤回公布。书记已收到通知并暂时看不到结果；修改后请重新计算并公布。",
+            reverse("reviews:results", args=[cycle.pk]),
+        )
+        if done:
+            return done
+        status = 400
+    return _confirm_page(
+        request, cycle, action="withdraw", form=form, status=status,
+        publication=current_publication(cycle), secretary_count=_secretary_count(cycle),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def cycle_close(request, cycle_pk):
-    return _cycle_action(request, cycle_pk, services.cycle_close, "本年度述职评议已结束，全部内容已锁定。")
+    """结束本年度评议: everything locks for good; confirmed first."""
+    cycle = _administered_cycle_or_404(request, cycle_pk)
+    if request.method == "POST":
+        return _cycle_action(request, cycle_pk, services.cycle_close, "本年度述职评议已结束，全部内容已锁定。")
+    if cycle.is_closed:
+        messages.info(request, services.CLOSED_MESSAGE)
+        return redirect("reviews:results", cycle_pk=cycle.pk)
+    return _confirm_page(request, cycle, action="close", publication=current_publication(cycle))
 
 
 @login_required

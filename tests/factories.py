@@ -166,6 +166,7 @@ def build_world():
 
 
 __all__ = [
+    "INCOMPLETE_OK",
     "PASSWORD",
     "UserFactory",
     "OrganizationFactory",
@@ -183,3 +184,8 @@ __all__ = [
     "Cycle",
     "ResultSettings",
 ]
+
+
+# The reason tests give when they publish results that are deliberately incomplete (issue 13:
+# publishing with something missing needs a written reason).
+INCOMPLETE_OK = "测试场景：部分内容未完成，经党委研究先行公布"

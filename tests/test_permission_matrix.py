@@ -31,10 +31,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.services import report_save_draft, report_submit
 from reviews.ballot_services import DEFAULT_MARKS, evaluation_save
-from reviews.models import Assignment, BallotCode, Criterion, ProblemCategory, Question, RectificationPlan, Result
+from reviews.models import (
+    Assignment,
+    BallotCode,
+    Criterion,
+    ProblemCategory,
+    ProblemListProposal,
+    Publication,
+    Question,
+    RectificationPlan,
+    Result,
+)
 from reviews.rectification_services import plan_approve, plan_save, progress_report
 from reviews.services import cycle_publish, question_answer, question_ask, results_compute, review_save
-from tests.factories import build_world
+from tests.factories import INCOMPLETE_OK, build_world
 
 ROLES = ["anonymous", "secretary_a", "secretary_b", "reviewer", "other_reviewer", "other_admin", "admin", "superuser"]
 EXCLUDED_NAMESPACES = {"admin"}
@@ -84,8 +94,8 @@ EXPECTED = {
     "reviews:queue": Expect("login 404 404 200 404 404 404 404"),
     "reviews:review": Expect("login 404 404 200 404 404 404 404"),
     "reviews:question_ask": Expect("login 404 404 400 404 404 404 404", method="POST"),
-    # An empty reason: the form again with the message (400), the report stays submitted.
-    "reviews:report_return": Expect("login 404 404 400 404 404 400 400", method="POST"),
+    # The scene's results are published: no report goes back (issue 13) — a message and back (302).
+    "reviews:report_return": Expect("login 404 404 302 404 404 302 302", method="POST"),
     # --- reviews: secretaries -------------------------------------------------------------
     "reviews:secretary_questions": Expect("login 200 404 404 404 404 404 404"),
     "reviews:secretary_result": Expect("login 200 404 404 404 404 404 404"),
@@ -103,8 +113,11 @@ EXPECTED = {
     "reviews:routine_scores": Expect("login 404 404 404 404 404 200 200"),
     "reviews:results": Expect("login 404 404 404 404 404 200 200"),
     "reviews:results_compute": Expect("login 404 404 404 404 404 302 302", method="POST"),
-    "reviews:cycle_publish": Expect("login 404 404 404 404 404 302 302", method="POST"),
-    "reviews:cycle_close": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    # Publish, withdraw and close confirm first (GET: the consequences); the scene is published,
+    # so the publish page sends the administrator back to the results.
+    "reviews:cycle_publish": Expect("login 404 404 404 404 404 302 302"),
+    "reviews:cycle_withdraw": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:cycle_close": Expect("login 404 404 404 404 404 200 200"),
     "reviews:result_override": Expect("login 404 404 404 404 404 200 200", pk="result"),
     "reviews:admin_report": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_pdf": Expect("login 404 404 404 404 404 200 200"),
@@ -144,6 +157,7 @@ EXPECTED = {
     "reviews:rectification_plan": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
     "reviews:rectification_merge": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
     "reviews:rectification_plan_decide": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
+    "reviews:rectification_proposal_decide": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_proposal"),
     "reviews:rectification_item": Expect("login 200 404 404 404 404 200 200", pk="rectification_item"),
     "reviews:rectification_item_edit": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_item"),
     "reviews:rectification_item_confirm": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_item"),
@@ -267,7 +281,7 @@ def scene():
     w.question = question_ask(report=w.report_a, by=w.reviewer, text="请说明发展党员工作的进展。")
     question_answer(question=w.question, by=w.secretary_a, answer="已发展2名。")
     results_compute(cycle=w.cycle, by=w.admin)
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     w.result = Result.objects.get(report=w.report_a)
     # Rectification: report_a's problem list (from publication), its plan approved, evidence of progress.
     w.rectification_plan = RectificationPlan.objects.get(report=w.report_a)
@@ -280,6 +294,10 @@ def scene():
     )
     w.rectification_evidence = progress.evidence.get()
     w.assignment = Assignment.objects.get(report=w.report_a, reviewer=w.reviewer)
+    # A change a republication would offer for the approved list.
+    w.rectification_proposal = ProblemListProposal.objects.create(
+        plan=w.rectification_plan, publication=Publication.objects.get(cycle=w.cycle), kind="add", text="新问题", category=w.category
+    )
     # Democratic evaluation: a draft with its codes still printable.
     evaluation_save(
         cycle=w.cycle,

@@ -11,7 +11,8 @@ from django.utils.html import escape
 from reports.models import Report
 from reviews.forms import SETTINGS_FIELDS
 from reviews.models import Criterion, ProblemCategory, Question, Result, Review
-from reviews.services import cycle_publish, results_compute, routine_scores_set
+from reviews.services import cycle_publish, cycle_withdraw, results_compute, routine_scores_set
+from tests.factories import INCOMPLETE_OK
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -150,12 +151,14 @@ def test_hostile_text_in_every_field_is_shown_escaped(client, world, payload):
     html = page(client, w.admin, "reviews:admin_report", w.report_a.pk)
     for field in ("comment", "problem", "question", "answer"):
         assert_escaped(html, t[field], f"admin report {field}")
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     html = page(client, w.secretary_a, "reviews:secretary_result", w.report_a.pk)
     for field in ("comment", "problem"):
         assert_escaped(html, t[field], f"secretary result {field}")
 
     # Sent back with a reason: the secretary's editor and the administrator's page show it.
+    # (Published results are withdrawn first: no report goes back while they stand.)
+    cycle_withdraw(cycle=w.cycle, by=w.admin, reason="退回修改前撤回")
     post(client, w.admin, "reviews:report_return", {"reason": t["return"]}, w.report_a.pk)
     assert Report.objects.get(pk=w.report_a.pk).return_reason == t["return"]
     assert_escaped(page(client, w.secretary_a, "reports:editor", w.report_a.pk), t["return"], "editor return reason")

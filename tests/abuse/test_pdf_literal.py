@@ -12,6 +12,7 @@ from reviews.documents import result_pdf_for_report
 from reviews.services import cycle_publish, results_compute, review_save, routine_scores_set
 from tests.abuse.test_escaping import IMG, SCRIPT, SQL
 from tests.reports.conftest import submit
+from tests.factories import INCOMPLETE_OK
 
 
 def pdf_text(content):
@@ -46,7 +47,7 @@ def test_result_pdf_prints_hostile_comment_literally(world):
     )
     routine_scores_set(cycle=world.cycle, scores={world.report_a.pk: 95}, by=world.admin)
     results_compute(cycle=world.cycle, by=world.admin)
-    cycle_publish(cycle=world.cycle, by=world.admin)
+    cycle_publish(cycle=world.cycle, by=world.admin, reason=INCOMPLETE_OK)
 
     text = pdf_text(result_pdf_for_report(world.report_a).content)
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from reviews.models import Grade, Result
 from reviews.services import cycle_publish, results_compute, routine_scores_set
-from tests.factories import build_world
+from tests.factories import INCOMPLETE_OK, build_world
 from tests.reviews.helpers import submit_report, submit_review
 
 
@@ -55,8 +55,10 @@ def test_administrator_computes_overrides_publishes_and_downloads(page, login, l
     result_b.refresh_from_db()
     assert result_b.grade == new_grade and result_b.overridden_by == w.admin
 
-    # Publish.
-    page.locator("#results-actions button", has_text="公布结果").click()
+    # Publish: the confirmation step first (nothing is incomplete here).
+    page.locator("#results-actions a", has_text="公布结果").click()
+    expect(page.locator("#publish-complete")).to_be_visible()
+    page.locator("#publish-form button[type=submit]").click()
     expect(page.locator(".alert-success").first).to_contain_text("结果已公布")
     w.cycle.refresh_from_db()
     assert w.cycle.is_published
@@ -74,7 +76,7 @@ def test_administrator_computes_overrides_publishes_and_downloads(page, login, l
 def test_secretary_sees_only_their_own_published_result(page, login, live_url, transactional_db, console_errors):
     w = reviewed_world()
     results_compute(cycle=w.cycle, by=w.admin)
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     login(page, w.secretary_a)
 
     page.goto(live_url("reviews:index"))

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from reports.services import report_save_draft, report_submit
 from reviews import services as review_services
 from reviews.models import ProblemCategory
-from tests.factories import UserFactory
+from tests.factories import INCOMPLETE_OK, UserFactory
 
 
 REPORT_TEXT = {
@@ -111,6 +111,6 @@ def scored_world(world):
 
 @pytest.fixture
 def published_world(scored_world):
-    review_services.cycle_publish(cycle=scored_world.cycle, by=scored_world.admin)
+    review_services.cycle_publish(cycle=scored_world.cycle, by=scored_world.admin, reason=INCOMPLETE_OK)
     scored_world.cycle.refresh_from_db()
     return scored_world

@@ -24,7 +24,7 @@ from reviews.services import (
     routine_scores_set,
     rubric_copy,
 )
-from tests.factories import UserFactory, launch_cycle
+from tests.factories import INCOMPLETE_OK, UserFactory, launch_cycle
 from tests.reviews.helpers import scores_totalling, submit_report, submit_review
 
 
@@ -200,7 +200,7 @@ def test_closed_cycle_locks_reviews(submitted):
     review = submit_review(w.report_a, w.reviewer, 80)
     routine_scores_set(cycle=w.cycle, scores={w.report_a.pk: 90, w.report_b.pk: 90}, by=w.admin)
     results_compute(cycle=w.cycle, by=w.admin)
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     cycle_close(cycle=w.cycle, by=w.admin)
     with pytest.raises(ValidationError) as error:
         submit_review(w.report_a, w.reviewer, 90)
@@ -447,21 +447,21 @@ def test_override_needs_a_reason_and_survives_recomputation(submitted):
 def test_publish_requires_current_results_and_close_requires_publication(submitted):
     w = submitted
     with pytest.raises(ValidationError) as error:
-        cycle_publish(cycle=w.cycle, by=w.admin)
+        cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     assert error.value.messages == ["请先计算结果，再公布。"]
     with pytest.raises(ValidationError):
         cycle_close(cycle=w.cycle, by=w.admin)
     results_compute(cycle=w.cycle, by=w.admin)
     submit_review(w.report_a, w.reviewer, 85)
     with pytest.raises(ValidationError) as error:
-        cycle_publish(cycle=w.cycle, by=w.admin)
+        cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     assert "请重新计算结果" in error.value.messages[0]
     results_compute(cycle=w.cycle, by=w.admin)
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     w.cycle.refresh_from_db()
     assert w.cycle.is_published and w.cycle.published_by == w.admin
     with pytest.raises(ValidationError):
-        cycle_publish(cycle=w.cycle, by=w.admin)
+        cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     cycle_close(cycle=w.cycle, by=w.admin)
     w.cycle.refresh_from_db()
     assert w.cycle.is_closed

@@ -10,6 +10,7 @@ from reports.services import report_return
 from reviews.models import Assignment, Criterion, ProblemCategory, Question, Result, ResultSettings, Review
 from reviews.services import cycle_publish, question_ask, result_settings_update, results_compute, routine_scores_set
 from tests.reviews.helpers import scores_totalling, submit_report, submit_review
+from tests.factories import INCOMPLETE_OK
 
 
 
@@ -200,7 +201,7 @@ def test_secretary_sees_nothing_before_publication(client, submitted):
 def test_secretary_sees_own_result_after_publication_and_nothing_of_others(client, submitted):
     w = submitted
     _publishable(w)
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     client.force_login(w.secretary_a)
     page = client.get(reverse("reviews:secretary_result", args=[w.report_a.pk])).content.decode()
     # 92 × .6 + 90 × .4 = 55.2 + 36 = 91.2
@@ -215,7 +216,7 @@ def test_secretary_sees_own_result_after_publication_and_nothing_of_others(clien
 def test_secretary_result_follows_the_name_and_rank_settings(client, submitted):
     w = submitted
     _publishable(w, show_rank=False, show_reviewer_names=True, label_excellent="优秀", label_good="称职", label_fair="基本称职", label_poor="不称职")
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     client.force_login(w.secretary_a)
     page = client.get(reverse("reviews:secretary_result", args=[w.report_a.pk])).content.decode()
     assert w.reviewer.display_name in page
@@ -248,14 +249,14 @@ def test_results_page_computes_overrides_publishes_and_closes(client, submitted)
     assert response.url == results_url
     page = client.get(results_url).content.decode()
     assert "已调整" in page and "信访问题较多，按规定降一档" in page
-    client.post(reverse("reviews:cycle_publish", args=[w.cycle.pk]))
+    client.post(reverse("reviews:cycle_publish", args=[w.cycle.pk]), {"reason": INCOMPLETE_OK})
     w.cycle.refresh_from_db()
     assert w.cycle.is_published
     client.post(reverse("reviews:cycle_close", args=[w.cycle.pk]))
     w.cycle.refresh_from_db()
     assert w.cycle.is_closed
     page = client.get(results_url).content.decode()
-    assert "结束本年度评议</button>" not in page and "调整等次</a>" not in page
+    assert "结束本年度评议…</a>" not in page and "调整等次</a>" not in page
 
 
 def test_results_page_flags_unsubmitted_and_incomplete(client, world):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from reviews.models import Assignment, Result
 from reviews.services import results_compute
 from tests.reviews.helpers import submit_report
+from tests.factories import INCOMPLETE_OK
 
 ROLES = ["anonymous", "secretary_a", "secretary_b", "reviewer", "other_reviewer", "admin", "other_admin", "superuser"]
 
@@ -88,7 +89,7 @@ POSTS = {
     "question_ask": ({"reviewer"}, lambda w: [w.report_a.pk], {"text": "请说明"}),
     "report_return": ({"reviewer", "admin", "superuser"}, lambda w: [w.report_a.pk], {"reason": "请补充"}),
     "results_compute": (set(ADMINS), lambda w: [w.cycle.pk], {}),
-    "cycle_publish": (set(ADMINS), lambda w: [w.cycle.pk], {}),
+    "cycle_publish": (set(ADMINS), lambda w: [w.cycle.pk], {"reason": INCOMPLETE_OK}),
     "cycle_close": (set(ADMINS), lambda w: [w.cycle.pk], {}),
     "criterion_delete": (set(ADMINS), lambda w: [w.criterion.pk], {}),
     "assignment_remove": (set(ADMINS), lambda w: [w.assignment.pk], {}),

@@ -13,8 +13,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.models import Cycle
-from reviews.documents import result_filename, result_pdf, summary_filename, summary_pdf, summary_workbook
-from reviews.selectors import cycle_results, result_settings_for, reviews_for_report
+from reviews.documents import result_filename, result_pdf_for_report, summary_filename, summary_pdf, summary_workbook
+from reviews.selectors import cycle_results, result_settings_for
 
 
 class Command(BaseCommand):
@@ -36,7 +36,6 @@ class Command(BaseCommand):
 
         settings = result_settings_for(cycle)
         rows = cycle_results(cycle, settings)
-        ranked_count = sum(1 for row in rows if row.rank is not None)
         results_dir = out / "results"
         results_dir.mkdir(exist_ok=True)
         written = 0
@@ -44,7 +43,8 @@ class Command(BaseCommand):
             if row.result is None or row.result.computed_at is None:
                 self.stdout.write(f"跳过 {row.organization.name}：结果尚未计算")
                 continue
-            rendered = result_pdf(row, list(reviews_for_report(row.report)), settings=settings, ranked_count=ranked_count)
+            # The published sheet while the results are published (the official record), else live data.
+            rendered = result_pdf_for_report(row.report)
             self._write(results_dir / result_filename(row.report), rendered.content, f"{rendered.page_count}页")
             written += 1
         self.stdout.write(self.style.SUCCESS(f"完成：{cycle}，汇总 2 个文件，评议结果 {written} 个。"))

@@ -167,7 +167,7 @@ class Command(BaseCommand):
         seed_ballots(cycle=last, by=orgadmin, rng=rng, targets=LAST_YEAR_TARGETS)
         self.backdate(last, datetime.datetime(this_year, 1, 10, 9, 30, tzinfo=tz))
         review_services.results_compute(cycle=last, by=orgadmin)
-        review_services.cycle_publish(cycle=last, by=orgadmin)
+        review_services.cycle_publish(cycle=last, by=orgadmin, reason="演示数据：上年度部分评议和得分未录入，先行公布")
         review_services.cycle_close(cycle=last, by=orgadmin)
 
         # This year: collecting, reports in several states, some reviews in progress.

@@ -11,7 +11,7 @@ from reports.services import report_return
 from reviews.models import Question
 from reviews.reminders import deadline_reminders_send
 from reviews.services import cycle_close, cycle_publish, question_answer, question_ask, results_compute
-from tests.factories import launch_cycle
+from tests.factories import INCOMPLETE_OK, launch_cycle
 from tests.reviews.helpers import submit_report, submit_review
 
 
@@ -54,7 +54,7 @@ def test_publication_tells_every_secretary_of_the_cycle(world):
         submit_review(report, world.reviewer, 85)
     results_compute(cycle=world.cycle, by=world.admin)
     Notification.objects.all().delete()
-    cycle_publish(cycle=world.cycle, by=world.admin)
+    cycle_publish(cycle=world.cycle, by=world.admin, reason=INCOMPLETE_OK)
     assert set(Notification.objects.values_list("user", flat=True)) == {world.secretary_a.pk, world.secretary_b.pk}
     assert "结果已公布" in texts_for(world.secretary_a)[0]
     cycle_close(cycle=world.cycle, by=world.admin)

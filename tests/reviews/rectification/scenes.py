@@ -7,7 +7,7 @@ import datetime
 from reviews.models import ProblemCategory, RectificationPlan
 from reviews.rectification_services import plan_approve, plan_save
 from reviews.services import assignment_add, cycle_publish, results_compute
-from tests.factories import UserFactory, launch_cycle
+from tests.factories import INCOMPLETE_OK, UserFactory, launch_cycle
 from tests.reviews.helpers import submit_report, submit_review
 
 
@@ -37,7 +37,7 @@ def build_published(w):
     submit_review(w.report_a, w.reviewer2, 85, problems=[{"text": "三会一课记录不够规范", "category": organizing}])
     submit_review(w.report_b, w.reviewer, 80, problems=[{"text": "党建与业务融合不够", "category": category("作风建设")}])
     results_compute(cycle=w.cycle, by=w.admin)
-    cycle_publish(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     w.cycle.refresh_from_db()
     w.plan_a = RectificationPlan.objects.get(report=w.report_a)
     w.plan_b = RectificationPlan.objects.get(report=w.report_b)
