@@ -27,11 +27,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
-from .archives import ArchiveBroken, archive_check
-from .models import AuditEntry, Organization, User
-from .downloads import fit_columns, workbook_bytes, write_header
-from .selectors import organizations_administered_by, people_manageable_by, people_visible_to
-from .services import audit_record, organizations_create
+from ..archives import ArchiveBroken, archive_check
+from ..models import AuditEntry, Organization, User
+from ..downloads import fit_columns, workbook_bytes, write_header
+from ..selectors import organizations_administered_by, people_manageable_by, people_visible_to
+from ..services import audit_record, organizations_create
 
 ORGANIZATION_SHEET = "党组织"
 MEMBER_SHEET = "班子成员"
