@@ -92,4 +92,4 @@ def write_table(sheet, header_row, labels, rows, *, decimal_format=None):
                 if isinstance(cell.value, Decimal):
                     cell.number_format = decimal_format
     fit_columns(sheet, header_row)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.freeze_panes = f"A{header_row + 1}"  # a coordinate: sheet.cell() would add an empty row to an empty table

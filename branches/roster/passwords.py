@@ -1,0 +1,49 @@
+"""Initial passwords of new accounts, and sealing them between the import and their one showing."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
+
+# Initial passwords: 12 characters from an alphabet without look-alikes (0/O, 1/l/I): ~68 bits.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PASSWORD_LENGTH = 12
+# PBKDF2 iterations for the one-time initial password only. A 68-bit random secret needs no
+# key stretching to resist guessing (2^67 × 1000 SHA-256 rounds on average), while Django's
+# default (1,000,000) costs ~1 s per account: 500 accounts would take minutes. The hash is
+# replaced by a full-strength one at the first login (Django upgrades it because the
+# iteration count differs) and again when the person sets their own password, which the
+# first-login middleware forces.
+INITIAL_PASSWORD_ITERATIONS = 1000
+
+
+def initial_password():
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+
+
+def initial_password_hash(password):
+    """A hash of a one-time initial password, cheap enough for hundreds (see INITIAL_PASSWORD_ITERATIONS)."""
+    hasher = get_hasher()
+    if isinstance(hasher, PBKDF2PasswordHasher):
+        return hasher.encode(password, hasher.salt(), iterations=INITIAL_PASSWORD_ITERATIONS)
+    return make_password(password)
+
+
+def seal(data: bytes):
+    """(key, sealed) for keeping `data` in the database-backed session without the plain text:
+    the session holds the ciphertext, the browser a cookie with the one-time key."""
+    key = secrets.token_bytes(32)
+    stream = hashlib.shake_256(key).digest(len(data))
+    ciphertext = bytes(a ^ b for a, b in zip(data, stream, strict=True))
+    tag = hmac.new(key, ciphertext, hashlib.sha256).digest()
+    return key, tag + ciphertext
+
+
+def unseal(key: bytes, sealed: bytes):
+    """The data, or None when the key does not match."""
+    tag, ciphertext = sealed[:32], sealed[32:]
+    if not hmac.compare_digest(tag, hmac.new(key, ciphertext, hashlib.sha256).digest()):
+        return None
+    stream = hashlib.shake_256(key).digest(len(ciphertext))
+    return bytes(a ^ b for a, b in zip(ciphertext, stream, strict=True))
