@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .console_views import administrator_required
+from .decorators import administrator_required
 from .forms import CommitteeMemberAddForm, CommitteeMemberRemoveForm, OrganizationForm, PasswordResetReasonForm, PersonForm
 from .people_services import (
     committee_member_add,

@@ -132,7 +132,7 @@ EXPECTED = {
     "branches:notifications": Expect("login 200 200 200 200 200 200 200"),
     "branches:notifications_read": Expect("login 302 302 302 302 302 302 302", method="POST"),
     "branches:audit_log": Expect("login 403 403 403 403 200 200 200"),
-    # roster import and export (branches/console_views.py); each administrator within their subtree
+    # roster import and export (branches/roster_views.py); each administrator within their subtree
     "branches:roster": Expect("login 403 403 403 403 200 200 200"),
     "branches:roster_template": Expect("login 403 403 403 403 200 200 200"),
     "branches:roster_export": Expect("login 403 403 403 403 200 200 200"),

@@ -9,8 +9,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
+from .decorators import administrator_required
 from .forms import RosterUploadForm
 from .middleware import ROSTER_PASSWORDS_SESSION_KEY
-from .permissions import is_administrator
 from .roster import (
     RosterInvalid,
     passwords_workbook,
@@ -34,17 +32,6 @@ from .roster import (
 
 UPLOAD_SESSION_KEY = "roster_upload"
 KEY_COOKIE = "roster_key"
-
-
-def administrator_required(view):
-    def wrapped(request, *args, **kwargs):
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return login_required(wrapped)
 
 
 def _xlsx(content, name):
