@@ -1,7 +1,7 @@
 """Who holds which role where. Plain predicates; no queries beyond what they need."""
 
 
-def _administered_paths(user):
+def administered_paths(user):
     """Paths of the organizations the user administers, cached on the user object for the request."""
     if not hasattr(user, "_administered_paths"):
         user._administered_paths = (
@@ -16,11 +16,11 @@ def is_administrator_of(user, organization):
         return False
     if user.is_superuser:
         return True
-    return any(organization.path.startswith(path) for path in _administered_paths(user))
+    return any(organization.path.startswith(path) for path in administered_paths(user))
 
 
 def is_administrator(user):
-    return user.is_authenticated and (user.is_superuser or bool(_administered_paths(user)))
+    return user.is_authenticated and (user.is_superuser or bool(administered_paths(user)))
 
 
 def is_secretary_of(user, organization):

@@ -4,7 +4,7 @@ from operator import or_
 from django.db.models import Q
 
 from .models import AuditEntry, Organization, User
-from .permissions import _administered_paths
+from .permissions import administered_paths
 
 
 def subtree_q(paths, prefix=""):
@@ -20,7 +20,7 @@ def organizations_administered_by(user):
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(subtree_q(_administered_paths(user)))
+    return Organization.objects.filter(subtree_q(administered_paths(user)))
 
 
 def organization_subtree(organization):
@@ -34,7 +34,7 @@ def audit_entries_for_user(user):
     entries = AuditEntry.objects.select_related("actor", "organization")
     if user.is_superuser:
         return entries
-    return entries.filter(subtree_q(_administered_paths(user), prefix="organization__"))
+    return entries.filter(subtree_q(administered_paths(user), prefix="organization__"))
 
 
 def users_attached_to(organizations):
@@ -67,7 +67,7 @@ def people_manageable_by(user):
     people = people_visible_to(user).exclude(pk=user.pk)
     if user.is_superuser:
         return people
-    paths = _administered_paths(user)
+    paths = administered_paths(user)
     outside = Organization.objects.exclude(subtree_q(paths))
     elsewhere = User.objects.filter(users_attached_to(outside)).values("pk")
     peers = User.objects.filter(administered_organizations__path__in=paths).values("pk")

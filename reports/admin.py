@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from branches.permissions import _administered_paths
+from branches.permissions import administered_paths
 from branches.selectors import subtree_q
 
 from .models import FIGURES, Cycle, Report, ReportVersion
@@ -16,7 +16,7 @@ class ReviewingOrganizationScopedAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(subtree_q(_administered_paths(request.user), prefix=self.reviewing_organization_path))
+        return queryset.filter(subtree_q(administered_paths(request.user), prefix=self.reviewing_organization_path))
 
 
 class ReadOnlyAdmin(ReviewingOrganizationScopedAdmin):

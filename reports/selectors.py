@@ -2,7 +2,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from branches.models import Organization
-from branches.permissions import _administered_paths, is_administrator_of, is_secretary_of
+from branches.permissions import administered_paths, is_administrator_of, is_secretary_of
 from branches.selectors import subtree_q
 
 from .models import Cycle, Report, ReportVersion
@@ -48,7 +48,7 @@ def reports_visible_to(user):
         member = Organization.committee_members.through.objects.filter(
             organization_id=OuterRef("cycle__organization_id"), user_id=user.pk
         )
-        reader = Q(Exists(member)) | subtree_q(_administered_paths(user), prefix="cycle__organization__")
+        reader = Q(Exists(member)) | subtree_q(administered_paths(user), prefix="cycle__organization__")
     submitted = Q(Exists(ReportVersion.objects.filter(report_id=OuterRef("pk"))))
     return _reports().filter(own | (reader & submitted))
 
