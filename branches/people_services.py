@@ -66,41 +66,38 @@ def organization_update(*, organization, by, name, order, secretary):
     return organization
 
 
-@transaction.atomic
 def committee_member_add(*, organization, person, by):
     """Add a person of `by`'s subtree to an organization's committee (班子成员)."""
-    organization = _organization_for_update(organization=organization, by=by)
-    _require_visible(person=person, by=by)
-    if organization.committee_members.filter(pk=person.pk).exists():
-        return False
-    organization.committee_members.add(person)
-    audit_record(
-        organization=organization,
-        actor=by,
-        action=AuditEntry.Action.COMMITTEE_MEMBER_ADDED,
-        summary=f"{organization.name}增加班子成员{_label(person)}",
-        obj=organization,
-        changes={"班子成员": ["", person.username]},
-    )
-    return True
+    return _committee_member_change(organization=organization, person=person, by=by, adding=True)
 
 
-@transaction.atomic
 def committee_member_remove(*, organization, person, by, reason=""):
     """Take a person off an organization's committee: they can no longer review its cycles' reports
     (reviews.permissions.can_review); their submitted reviews stay as they are."""
+    return _committee_member_change(organization=organization, person=person, by=by, adding=False, reason=reason)
+
+
+@transaction.atomic
+def _committee_member_change(*, organization, person, by, adding, reason=""):
+    """Add or remove a committee member and audit it; False when there was nothing to change.
+    Only someone being added must be one of `by`'s people: anyone may be taken off."""
     organization = _organization_for_update(organization=organization, by=by)
-    if not organization.committee_members.filter(pk=person.pk).exists():
+    if adding:
+        _require_visible(person=person, by=by)
+    if organization.committee_members.filter(pk=person.pk).exists() == adding:
         return False
-    organization.committee_members.remove(person)
+    if adding:
+        organization.committee_members.add(person)
+    else:
+        organization.committee_members.remove(person)
     audit_record(
         organization=organization,
         actor=by,
-        action=AuditEntry.Action.COMMITTEE_MEMBER_REMOVED,
-        summary=f"{organization.name}移除班子成员{_label(person)}",
+        action=AuditEntry.Action.COMMITTEE_MEMBER_ADDED if adding else AuditEntry.Action.COMMITTEE_MEMBER_REMOVED,
+        summary=f"{organization.name}{'增加' if adding else '移除'}班子成员{_label(person)}",
         obj=organization,
         reason=reason,
-        changes={"班子成员": [person.username, ""]},
+        changes={"班子成员": ["", person.username] if adding else [person.username, ""]},
     )
     return True
 
