@@ -133,10 +133,10 @@ def _report_breakdown(report, version, runs):
     """Where the time goes, wall and CPU, best of `runs` each: template, layout, then within
     write_pdf() the drawing of the pages, the embedded faces (subset and compressed, in parallel
     when tuned) and the writing of the file (the remaining compression and serialization)."""
+    import pydyf
     import weasyprint.pdf
     from django.template.loader import render_to_string
 
-    import pydyf
     from reports.pdf import laid_out_document, report_pdf_context
 
     spent = {}

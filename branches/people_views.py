@@ -13,7 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .decorators import administrator_required
-from .forms import CommitteeMemberAddForm, CommitteeMemberRemoveForm, OrganizationForm, PasswordResetReasonForm, PersonForm
+from .forms import (
+    CommitteeMemberAddForm,
+    CommitteeMemberRemoveForm,
+    OrganizationForm,
+    PasswordResetReasonForm,
+    PersonForm,
+)
 from .people_services import (
     committee_member_add,
     committee_member_remove,

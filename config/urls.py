@@ -1,7 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
-
 from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from branches.views import LoginView, PasswordChangeView, PasswordResetView, password_reset_available
 

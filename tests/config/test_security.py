@@ -11,7 +11,6 @@ from tests.config.helpers import ROOT
 from tests.factories import PASSWORD, UserFactory
 
 
-
 def parameterless_paths(patterns=None, prefix="/"):
     """Every URL of the project that takes no argument (the others need objects)."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
