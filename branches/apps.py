@@ -1,5 +1,9 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_login_failed
+from django.core.management import call_command
 from django.db.models.signals import post_migrate
+
+from .throttles import login_failed
 
 
 def create_cache_table(*, using, **kwargs):
@@ -9,8 +13,6 @@ def create_cache_table(*, using, **kwargs):
     database backend its table must exist before the first request. `createcachetable` makes
     only what is missing, and does nothing for other backends.
     """
-    from django.core.management import call_command
-
     call_command("createcachetable", database=using, verbosity=0)
 
 
@@ -21,9 +23,4 @@ class BranchesConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="branches.create_cache_table")
-
-        from django.contrib.auth.signals import user_login_failed
-
-        from .throttles import login_failed
-
         user_login_failed.connect(login_failed, dispatch_uid="branches.login_address_throttle")
