@@ -260,10 +260,15 @@ def proposal_decide(*, proposal, by, accept):
     list. Accepting an addition adds the item (the secretary is told to fill in its measures);
     accepting a removal deletes the item the proposal points at. Decided once: a second decision
     (or a parallel one) is refused."""
-    proposal = ProblemListProposal.objects.select_for_update(of=("self",)).select_related("plan", "item", "category").get(pk=proposal.pk)
+    proposal = ProblemListProposal.objects.select_for_update(of=("self",)).select_related("plan", "item", "category", "publication").get(pk=proposal.pk)
     plan = _lock_plan(proposal.plan)
     _require(can_manage_plan(by, plan), "只有本年度评议的管理员可以处理问题清单变更。")
     _require(proposal.status == ProblemListProposal.Status.PENDING, "该变更已处理。")
+    # An offer stands only while the publication that made it is in force.
+    _require(
+        not accept or proposal.publication.withdrawn_at is None,
+        "该变更来自已撤回的公布，不能采纳，只能忽略；请以当前公布的结果为准。",
+    )
     item = None
     if accept and proposal.kind == ProblemListProposal.Kind.ADD:
         order = (plan.items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
