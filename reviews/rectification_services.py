@@ -397,6 +397,8 @@ def plan_approve(*, plan, by):
     plan = _lock_plan(plan)
     _require(can_manage_plan(by, plan), "只有本年度评议的管理员可以审核整改清单。")
     _require(plan.status == PlanStatus.SUBMITTED, "只有待审核的整改清单可以审核。")
+    # While withdrawn the list may still change with the next publication (regenerated then).
+    _require(plan.report.cycle.published_at is not None, "本年度结果已撤回公布，问题清单可能随重新公布而变化，请重新公布后再审核。")
     plan.status, plan.decided_at, plan.decided_by, plan.return_reason = PlanStatus.APPROVED, timezone.now(), by, ""
     plan.save(update_fields=["status", "decided_at", "decided_by", "return_reason"])
     _event(plan, by, Kind.PLAN_APPROVED)

@@ -132,3 +132,23 @@ def test_a_change_offered_by_a_withdrawn_publication_cannot_be_accepted(approved
     with pytest.raises(ValidationError, match="撤回"):
         proposal_decide(proposal=fresh, by=w.admin, accept=True)
     assert "党费收缴不及时" not in texts(w.plan_a)
+
+
+def test_a_list_is_not_approved_while_the_results_are_withdrawn(published):
+    """Approving fixes a list; while the results are withdrawn it may still change with the next
+    publication (a list not yet approved is regenerated then), so approval waits for it."""
+    from reviews.rectification_services import plan_approve
+
+    w = published
+    fill_plan(w.plan_a, w.secretary_a)  # submitted
+    cycle_withdraw(cycle=w.cycle, by=w.admin, reason="复核")
+    with pytest.raises(ValidationError, match="撤回"):
+        plan_approve(plan=w.plan_a, by=w.admin)
+    w.plan_a.refresh_from_db()
+    assert w.plan_a.status == RectificationPlan.Status.SUBMITTED
+    # Published again, the list follows the new sheet (regenerated: it was never approved).
+    submit_review(w.report_a, w.reviewer, 90, problems=[{"text": "发展党员程序不规范", "category": category("组织建设")}])
+    results_compute(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
+    w.plan_a.refresh_from_db()
+    assert w.plan_a.status == RectificationPlan.Status.DRAFTING and "发展党员程序不规范" in texts(w.plan_a)
