@@ -527,6 +527,17 @@ def publication_gaps(cycle, settings=None, state=None):
         missing.setdefault(reviewer_name or username, []).append(organization)
     for reviewer, organizations in missing.items():
         gaps.append(f"{reviewer}尚未提交{len(organizations)}份评议：{'、'.join(organizations)}")
+    # A submitted review of a version since superseded (sent back, submitted again) is not done either.
+    outdated = {}
+    for reviewer_name, username, organization in (
+        _with_outdated(Review.objects.filter(report__cycle=cycle, report__status=Report.Status.SUBMITTED, status=Review.Status.SUBMITTED))
+        .filter(is_outdated=True)
+        .order_by("reviewer__username", "report__organization__order", "report__organization_id")
+        .values_list("reviewer__name", "reviewer__username", "report__organization__name")
+    ):
+        outdated.setdefault(reviewer_name or username, []).append(organization)
+    for reviewer, organizations in outdated.items():
+        gaps.append(f"{reviewer}的{len(organizations)}份评议针对重新提交前的旧版报告：{'、'.join(organizations)}")
     results = Result.objects.filter(report__cycle=cycle)
     for name, label, weight in (("routine", "日常考核", settings.routine_weight), ("ballot", "民主测评", settings.ballot_weight)):
         if weight:
