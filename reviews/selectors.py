@@ -517,6 +517,15 @@ def publication_gaps(cycle, settings=None, state=None):
     )
     if unsubmitted:
         gaps.append(f"{len(unsubmitted)}份述职报告未提交或退回修改中：{'、'.join(unsubmitted)}")
+    unreviewed = list(
+        cycle.reports.filter(status=Report.Status.SUBMITTED)
+        .exclude(Exists(Assignment.objects.filter(report=OuterRef("pk"))))
+        .exclude(Exists(Review.objects.filter(report=OuterRef("pk"), status=Review.Status.SUBMITTED)))
+        .order_by("organization__order", "organization_id")
+        .values_list("organization__name", flat=True)
+    )
+    if unreviewed:
+        gaps.append(f"{len(unreviewed)}份已提交的述职报告没有评议人，也没有评议：{'、'.join(unreviewed)}")
     missing = {}
     for reviewer_name, username, organization in (
         Assignment.objects.filter(report__cycle=cycle, report__status=Report.Status.SUBMITTED)

@@ -112,6 +112,24 @@ def test_a_review_of_a_superseded_version_is_a_gap(submitted):
     results_compute(cycle=w.cycle, by=w.admin)
     assert publication_gaps(w.cycle) == []
 
+
+def test_a_submitted_report_nobody_reviews_is_a_gap(submitted):
+    """With its reviewers unassigned, a report has no review, no total and no grade ("— — —"), yet
+    no reviewer owes a review: the gap is the report's."""
+    from reviews.models import Assignment
+    from reviews.services import assignment_remove
+
+    w = submitted
+    submit_review(w.report_a, w.reviewer, 90)
+    for assignment in Assignment.objects.filter(report=w.report_b):
+        assignment_remove(assignment=assignment, by=w.admin)
+    routine_scores_set(cycle=w.cycle, scores={w.report_a.pk: 90, w.report_b.pk: 80}, by=w.admin)
+    results_compute(cycle=w.cycle, by=w.admin)
+    assert Result.objects.get(report=w.report_b).total is None
+    assert publication_gaps(w.cycle) == ["1份已提交的述职报告没有评议人，也没有评议：乙社区党支部"]
+    with pytest.raises(ValidationError):
+        cycle_publish(cycle=w.cycle, by=w.admin)
+
 def test_publishing_incomplete_results_needs_a_reason_kept_in_the_audit_log(submitted):
     w = submitted
     submit_review(w.report_a, w.reviewer, 92)
