@@ -8,6 +8,9 @@ superuser."""
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.shortcuts import render
+
+from branches.throttles import client_address, login_address
 
 
 class SuperuserAuthenticationForm(AdminAuthenticationForm):
@@ -30,3 +33,11 @@ class SuperuserAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and request.user.is_superuser
+
+    def login(self, request, extra_context=None):
+        # The same limit per address as the app's login (branches.views.LoginView): otherwise
+        # this form is a second door for spraying one password over every account.
+        if request.method == "POST" and login_address.exceeded(client_address(request)):
+            context = {"minutes": login_address.window // 60}
+            return render(request, "registration/address_locked_out.html", context, status=429)
+        return super().login(request, extra_context)

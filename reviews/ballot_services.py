@@ -32,7 +32,7 @@ from branches.models import AuditEntry
 from .ballot_computation import code_new, code_normalize
 from .ballot_selectors import code_digest, code_lookup, electronic_ballots_by_group, is_accepting_votes
 from .models import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
-from .services import _audit, _audit_change, _ensure_open
+from .services import _audit, _audit_change, _ensure_not_published, _ensure_open
 
 DEFAULT_GROUPS = [("班子成员", 7, Decimal("40")), ("党员代表", 20, Decimal("40")), ("群众代表", 10, Decimal("20"))]
 DEFAULT_MARKS = [("好", Decimal("1")), ("较好", Decimal("0.9")), ("一般", Decimal("0.7")), ("差", Decimal("0.5"))]
@@ -126,7 +126,7 @@ def evaluation_save(*, cycle, by, title, report_orders, groups, marks, closes_at
     marks [{"label", "factor"}], best first. Saving issues new codes for every group:
     sheets printed before no longer work.
     """
-    _ensure_open(cycle)
+    _ensure_not_published(cycle)  # the ballot is an input of the published results
     title = _clean_setup(cycle=cycle, title=title, report_orders=report_orders, groups=groups, marks=marks)
     evaluation = Evaluation.objects.select_for_update().filter(cycle=cycle).first()
     if evaluation is not None and evaluation.status != Evaluation.Status.DRAFT:
@@ -185,7 +185,7 @@ def _shared_lock(evaluation):
 def evaluation_open(*, evaluation, by):
     """Start voting. The codes' plain text is erased: from now on only their digests exist."""
     evaluation = _locked(evaluation)
-    _ensure_open(evaluation.cycle)
+    _ensure_not_published(evaluation.cycle)
     if evaluation.status != Evaluation.Status.DRAFT:
         raise ValidationError("民主测评已经开始过，不能重复开始。")
     if evaluation.closes_at is not None and evaluation.closes_at <= timezone.now():
@@ -328,7 +328,7 @@ def paper_tallies_set(*, evaluation, counts, by):
     electronic votes together cannot exceed the group's head count.
     """
     evaluation = _locked(evaluation)
-    _ensure_open(evaluation.cycle)
+    _ensure_not_published(evaluation.cycle)
     if evaluation.status == Evaluation.Status.DRAFT:
         raise ValidationError("民主测评开始后才能录入纸质票。")
     entries = {entry.pk: entry for entry in evaluation.entries.select_related("report__organization")}

@@ -233,10 +233,11 @@ def evaluation_paper(request, cycle_pk):
 
 
 def _private(response):
-    # The pages carry the voter's code: nothing is cached, no Referer leaves the site
-    # ("no-referrer" would make browsers send Origin: null, which fails the CSRF check).
+    # The pages carry the voter's code: nothing is cached, and no Referer names the page, not
+    # even to the site's own stylesheet (a proxy's access log would keep the code beside the
+    # voter's address). "no-referrer" would make browsers send Origin: null, failing CSRF.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "same-origin"
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 

@@ -260,10 +260,15 @@ def proposal_decide(*, proposal, by, accept):
     list. Accepting an addition adds the item (the secretary is told to fill in its measures);
     accepting a removal deletes the item the proposal points at. Decided once: a second decision
     (or a parallel one) is refused."""
-    proposal = ProblemListProposal.objects.select_for_update(of=("self",)).select_related("plan", "item", "category").get(pk=proposal.pk)
+    proposal = ProblemListProposal.objects.select_for_update(of=("self",)).select_related("plan", "item", "category", "publication").get(pk=proposal.pk)
     plan = _lock_plan(proposal.plan)
     _require(can_manage_plan(by, plan), "只有本年度评议的管理员可以处理问题清单变更。")
     _require(proposal.status == ProblemListProposal.Status.PENDING, "该变更已处理。")
+    # An offer stands only while the publication that made it is in force.
+    _require(
+        not accept or proposal.publication.withdrawn_at is None,
+        "该变更来自已撤回的公布，不能采纳，只能忽略；请以当前公布的结果为准。",
+    )
     item = None
     if accept and proposal.kind == ProblemListProposal.Kind.ADD:
         order = (plan.items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
@@ -392,6 +397,8 @@ def plan_approve(*, plan, by):
     plan = _lock_plan(plan)
     _require(can_manage_plan(by, plan), "只有本年度评议的管理员可以审核整改清单。")
     _require(plan.status == PlanStatus.SUBMITTED, "只有待审核的整改清单可以审核。")
+    # While withdrawn the list may still change with the next publication (regenerated then).
+    _require(plan.report.cycle.published_at is not None, "本年度结果已撤回公布，问题清单可能随重新公布而变化，请重新公布后再审核。")
     plan.status, plan.decided_at, plan.decided_by, plan.return_reason = PlanStatus.APPROVED, timezone.now(), by, ""
     plan.save(update_fields=["status", "decided_at", "decided_by", "return_reason"])
     _event(plan, by, Kind.PLAN_APPROVED)

@@ -517,6 +517,15 @@ def publication_gaps(cycle, settings=None, state=None):
     )
     if unsubmitted:
         gaps.append(f"{len(unsubmitted)}份述职报告未提交或退回修改中：{'、'.join(unsubmitted)}")
+    unreviewed = list(
+        cycle.reports.filter(status=Report.Status.SUBMITTED)
+        .exclude(Exists(Assignment.objects.filter(report=OuterRef("pk"))))
+        .exclude(Exists(Review.objects.filter(report=OuterRef("pk"), status=Review.Status.SUBMITTED)))
+        .order_by("organization__order", "organization_id")
+        .values_list("organization__name", flat=True)
+    )
+    if unreviewed:
+        gaps.append(f"{len(unreviewed)}份已提交的述职报告没有评议人，也没有评议：{'、'.join(unreviewed)}")
     missing = {}
     for reviewer_name, username, organization in (
         Assignment.objects.filter(report__cycle=cycle, report__status=Report.Status.SUBMITTED)
@@ -527,6 +536,17 @@ def publication_gaps(cycle, settings=None, state=None):
         missing.setdefault(reviewer_name or username, []).append(organization)
     for reviewer, organizations in missing.items():
         gaps.append(f"{reviewer}尚未提交{len(organizations)}份评议：{'、'.join(organizations)}")
+    # A submitted review of a version since superseded (sent back, submitted again) is not done either.
+    outdated = {}
+    for reviewer_name, username, organization in (
+        _with_outdated(Review.objects.filter(report__cycle=cycle, report__status=Report.Status.SUBMITTED, status=Review.Status.SUBMITTED))
+        .filter(is_outdated=True)
+        .order_by("reviewer__username", "report__organization__order", "report__organization_id")
+        .values_list("reviewer__name", "reviewer__username", "report__organization__name")
+    ):
+        outdated.setdefault(reviewer_name or username, []).append(organization)
+    for reviewer, organizations in outdated.items():
+        gaps.append(f"{reviewer}的{len(organizations)}份评议针对重新提交前的旧版报告：{'、'.join(organizations)}")
     results = Result.objects.filter(report__cycle=cycle)
     for name, label, weight in (("routine", "日常考核", settings.routine_weight), ("ballot", "民主测评", settings.ballot_weight)):
         if weight:

@@ -597,6 +597,8 @@ def routine_scores_set(*, cycle, scores, by):
         old = result.routine_score if result else None
         if old == score:
             continue
+        if is_conflicted(by, reports[report_id]):
+            raise ValidationError({f"routine_{report_id}": f"您是{reports[report_id].organization}的书记，不能录入本组织的日常考核得分。"})
         changes[str(reports[report_id].organization)] = {"old": str(old), "new": str(score)}
         if result is None:
             created.append(Result(report_id=report_id, routine_score=score))
@@ -697,6 +699,8 @@ def result_override(*, result, grade, reason, by):
     report = result.report
     cycle = report.cycle
     _ensure_not_published(cycle)
+    if is_conflicted(by, report):
+        raise ValidationError(f"您是{report.organization}的书记，不能调整本组织的等次。")
     reason = (reason or "").strip()
     errors = {}
     if grade not in Grade.values:

@@ -280,6 +280,16 @@ def scene():
     )
     w.question = question_ask(report=w.report_a, by=w.reviewer, text="请说明发展党员工作的进展。")
     question_answer(question=w.question, by=w.secretary_a, answer="已发展2名。")
+    # Democratic evaluation: a draft with its codes still printable (set up before
+    # publication, which locks the ballot).
+    evaluation_save(
+        cycle=w.cycle,
+        by=w.admin,
+        title="民主测评",
+        report_orders={w.report_a.pk: 0},
+        groups=[{"name": "班子成员", "size": 2, "weight": Decimal(100)}],
+        marks=[{"label": label, "factor": factor} for label, factor in DEFAULT_MARKS],
+    )
     results_compute(cycle=w.cycle, by=w.admin)
     cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     w.result = Result.objects.get(report=w.report_a)
@@ -297,15 +307,6 @@ def scene():
     # A change a republication would offer for the approved list.
     w.rectification_proposal = ProblemListProposal.objects.create(
         plan=w.rectification_plan, publication=Publication.objects.get(cycle=w.cycle), kind="add", text="新问题", category=w.category
-    )
-    # Democratic evaluation: a draft with its codes still printable.
-    evaluation_save(
-        cycle=w.cycle,
-        by=w.admin,
-        title="民主测评",
-        report_orders={w.report_a.pk: 0},
-        groups=[{"name": "班子成员", "size": 2, "weight": Decimal(100)}],
-        marks=[{"label": label, "factor": factor} for label, factor in DEFAULT_MARKS],
     )
     w.vote_code = BallotCode.objects.filter(group__evaluation__cycle=w.cycle).first().plain
     for report in (w.report_a, w.report_b):

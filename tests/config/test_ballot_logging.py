@@ -79,3 +79,6 @@ def test_the_nginx_example_does_not_log_voting_paths():
     assert vote, "the example has a location for the voting pages"
     assert "access_log off;" in vote.group(1)
     assert "proxy_pass http://127.0.0.1:8000;" in vote.group(1)
+    # The port-80 server only redirects; an http:// QR link (/vote/<code>/) must not be logged there either.
+    plain = re.search(r"server \{ listen 80;(.*?)\}", nginx)
+    assert plain and "access_log off;" in plain.group(1)

@@ -127,3 +127,22 @@ def test_password_reset_from_one_address_is_throttled(client, reset_on, db):
     throttled = request_reset(client, "user9@example.com")
     assert throttled.status_code == 429 and "重置密码的请求过于频繁" in throttled.content.decode()
     assert request_reset(client, "user9@example.com", REMOTE_ADDR="192.0.2.80").status_code == 302
+
+
+def test_the_admin_sites_login_form_obeys_the_address_limit_too(client, axes_on, settings, db):
+    """/admin/login/ authenticates as well: without the address limit it is a second door for
+    spraying (and, with django-axes' lockout after the fifth failure, an oracle that tells a right
+    password of any account apart from a wrong one)."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    UserFactory(username="root", is_superuser=True, is_staff=True)
+    for number in range(3):
+        attempt(client, f"user{number}", "Spring2026!")
+    admin_login = client.post(reverse("admin:login"), {"username": "root", "password": PASSWORD, "next": "/admin/"})
+    assert admin_login.status_code == 429 and ADDRESS_LOCKED in admin_login.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Failures at the admin's login count towards the same limit.
+    other = {"REMOTE_ADDR": "192.0.2.81"}
+    for number in range(3):
+        client.post(reverse("admin:login"), {"username": f"user{number}", "password": "x"}, **other)
+    assert attempt(client, "root", PASSWORD, **other).status_code == 429
+    assert client.get(reverse("admin:login")).status_code == 200  # the form itself still shows

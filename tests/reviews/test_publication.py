@@ -93,6 +93,43 @@ def test_a_complete_cycle_has_no_gaps_and_publishes_without_a_reason(submitted):
     assert publication.reason == "" and publication.incomplete == []
 
 
+
+def test_a_review_of_a_superseded_version_is_a_gap(submitted):
+    """A report sent back and submitted again after it was reviewed: the reviewer's queue no longer
+    counts that review as done (it scores the old text), so publishing must not call it complete."""
+    from reports.services import report_return
+    from tests.reviews.helpers import submit_report
+
+    w = complete(submitted)
+    report_return(report=w.report_a, by=w.admin, reason="请补充数据")
+    submit_report(w.report_a, text="一、履职情况：补充了数据。")
+    gaps = publication_gaps(w.cycle)
+    assert gaps == [f"{w.reviewer.display_name}的1份评议针对重新提交前的旧版报告：甲社区党支部"]
+    with pytest.raises(ValidationError):
+        cycle_publish(cycle=w.cycle, by=w.admin)
+    # Reviewed again against the new version: complete.
+    submit_review(w.report_a, w.reviewer, 93, comment="补充后更扎实。")
+    results_compute(cycle=w.cycle, by=w.admin)
+    assert publication_gaps(w.cycle) == []
+
+
+def test_a_submitted_report_nobody_reviews_is_a_gap(submitted):
+    """With its reviewers unassigned, a report has no review, no total and no grade ("— — —"), yet
+    no reviewer owes a review: the gap is the report's."""
+    from reviews.models import Assignment
+    from reviews.services import assignment_remove
+
+    w = submitted
+    submit_review(w.report_a, w.reviewer, 90)
+    for assignment in Assignment.objects.filter(report=w.report_b):
+        assignment_remove(assignment=assignment, by=w.admin)
+    routine_scores_set(cycle=w.cycle, scores={w.report_a.pk: 90, w.report_b.pk: 80}, by=w.admin)
+    results_compute(cycle=w.cycle, by=w.admin)
+    assert Result.objects.get(report=w.report_b).total is None
+    assert publication_gaps(w.cycle) == ["1份已提交的述职报告没有评议人，也没有评议：乙社区党支部"]
+    with pytest.raises(ValidationError):
+        cycle_publish(cycle=w.cycle, by=w.admin)
+
 def test_publishing_incomplete_results_needs_a_reason_kept_in_the_audit_log(submitted):
     w = submitted
     submit_review(w.report_a, w.reviewer, 92)

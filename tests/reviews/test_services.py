@@ -444,6 +444,27 @@ def test_override_needs_a_reason_and_survives_recomputation(submitted):
     assert not result.is_overridden and result.grade == "fair"
 
 
+
+def test_an_administrator_who_leads_the_branch_cannot_settle_its_grade_or_routine_score(submitted):
+    """The conflict rule (nobody judges the organization they lead) already keeps such an
+    administrator from sending their own report back; grading it and scoring its routine
+    assessment are judging it too."""
+    w = submitted
+    w.committee.administrators.add(w.secretary_a)
+    submit_review(w.report_a, w.reviewer, 85)
+    routine_scores_set(cycle=w.cycle, scores={w.report_a.pk: 85}, by=w.admin)
+    results_compute(cycle=w.cycle, by=w.admin)
+    result = Result.objects.get(report=w.report_a)
+    with pytest.raises(ValidationError, match="书记"):
+        result_override(result=result, grade=Grade.EXCELLENT, reason="自评优秀", by=w.secretary_a)
+    with pytest.raises(ValidationError, match="书记"):
+        routine_scores_set(cycle=w.cycle, scores={w.report_a.pk: 100, w.report_b.pk: 80}, by=w.secretary_a)
+    result.refresh_from_db()
+    assert (result.grade, result.is_overridden, result.routine_score) == (Grade.GOOD, False, D("85"))
+    # The other branch's score, and their own unchanged one (the form posts every row), are fine.
+    routine_scores_set(cycle=w.cycle, scores={w.report_a.pk: "85", w.report_b.pk: 80}, by=w.secretary_a)
+    assert Result.objects.get(report=w.report_b).routine_score == D("80")
+
 def test_publish_requires_current_results_and_close_requires_publication(submitted):
     w = submitted
     with pytest.raises(ValidationError) as error:

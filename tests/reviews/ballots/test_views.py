@@ -228,7 +228,7 @@ def test_voting_without_javascript_from_the_qr_link_to_the_receipt(phone, opened
     assert "甲社区党支部" in html and "书记" in html
     assert html.index("甲社区党支部") < html.index("乙社区党支部")  # meeting order
     assert page["Cache-Control"] == "no-store" or "no-store" in page["Cache-Control"]
-    assert page["Referrer-Policy"] == "same-origin"
+    assert page["Referrer-Policy"] == "strict-origin"
     token = _token(page)
     # Without the token the vote is refused (CSRF protected, no login needed).
     assert phone.post(reverse("vote:enter"), {"code": code, "step": "confirm"}).status_code == 403
@@ -416,3 +416,21 @@ def test_confirmation_pages_by_role(client, opened, role):
     response = login(client, opened, role).get(_url("evaluation_close", opened.cycle))
     expected = 200 if role in ALLOWED else (302 if role == "anonymous" else 404)
     assert response.status_code == expected
+
+
+def test_the_ballot_page_never_sends_its_code_as_referer_and_voting_over_https_still_passes_csrf(phone, opened):
+    """The stylesheet the ballot page loads would carry Referer: https://host/vote/<code>/ into
+    the proxy's access log (nginx's combined format, `location /`) beside the voter's address
+    and time: the page sends the origin only. Browsers then send a real Origin on the POST
+    ("no-referrer" would send Origin: null), which the CSRF check over HTTPS accepts."""
+    code = opened.codes["班子成员"][2]
+    page = phone.get(reverse("vote:code", args=[code]), secure=True)
+    assert page["Referrer-Policy"] in ("strict-origin", "origin")
+    assert "/static/" in page.content.decode()  # the stylesheet request that would carry the Referer
+    for step in ("enter", "review"):
+        response = phone.post(
+            reverse("vote:enter"), {"csrfmiddlewaretoken": _token(page), "code": code, "step": step},
+            secure=True, HTTP_ORIGIN="https://testserver",
+        )
+        assert response.status_code in (200, 400), step
+        assert response["Referrer-Policy"] in ("strict-origin", "origin")

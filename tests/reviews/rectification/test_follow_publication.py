@@ -109,3 +109,46 @@ def test_regeneration_keeps_the_plans_history(published):
     republish(w, [{"text": "发展党员程序不规范", "category": category("组织建设")}])
     event = w.plan_a.events.get(kind=RectificationEvent.Kind.MERGED)
     assert event.item is None and "三会一课记录问题" in event.text
+
+
+def test_a_change_offered_by_a_withdrawn_publication_cannot_be_accepted(approved):
+    """An offer belongs to the publication that made it: once that publication is withdrawn,
+    accepting it would change an approved list after results the secretaries no longer see
+    (or that a later publication contradicts); it may only be dismissed."""
+    w = approved
+    before = texts(w.plan_a)
+    republish(w, [{"text": "“三会一课”记录不规范", "category": category("组织建设")}, {"text": "发展党员程序不规范", "category": category("组织建设")}])
+    addition = ProblemListProposal.objects.get(plan=w.plan_a, kind="add", text="发展党员程序不规范")
+    # Withdrawn and published again without that problem: the old offer to add it is stale.
+    republish(w, [{"text": "“三会一课”记录不规范", "category": category("组织建设")}])
+    with pytest.raises(ValidationError, match="撤回"):
+        proposal_decide(proposal=addition, by=w.admin, accept=True)
+    assert texts(w.plan_a) == before
+    proposal_decide(proposal=addition, by=w.admin, accept=False)  # dismissing it stays possible
+    # During a withdrawal nothing is accepted either.
+    republish(w, [{"text": "“三会一课”记录不规范", "category": category("组织建设")}, {"text": "党费收缴不及时", "category": category("组织建设")}])
+    fresh = ProblemListProposal.objects.get(plan=w.plan_a, kind="add", text="党费收缴不及时")
+    cycle_withdraw(cycle=w.cycle, by=w.admin, reason="复核")
+    with pytest.raises(ValidationError, match="撤回"):
+        proposal_decide(proposal=fresh, by=w.admin, accept=True)
+    assert "党费收缴不及时" not in texts(w.plan_a)
+
+
+def test_a_list_is_not_approved_while_the_results_are_withdrawn(published):
+    """Approving fixes a list; while the results are withdrawn it may still change with the next
+    publication (a list not yet approved is regenerated then), so approval waits for it."""
+    from reviews.rectification_services import plan_approve
+
+    w = published
+    fill_plan(w.plan_a, w.secretary_a)  # submitted
+    cycle_withdraw(cycle=w.cycle, by=w.admin, reason="复核")
+    with pytest.raises(ValidationError, match="撤回"):
+        plan_approve(plan=w.plan_a, by=w.admin)
+    w.plan_a.refresh_from_db()
+    assert w.plan_a.status == RectificationPlan.Status.SUBMITTED
+    # Published again, the list follows the new sheet (regenerated: it was never approved).
+    submit_review(w.report_a, w.reviewer, 90, problems=[{"text": "发展党员程序不规范", "category": category("组织建设")}])
+    results_compute(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
+    w.plan_a.refresh_from_db()
+    assert w.plan_a.status == RectificationPlan.Status.DRAFTING and "发展党员程序不规范" in texts(w.plan_a)
