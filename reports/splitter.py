@@ -46,7 +46,9 @@ _TOP_NUMBERED = re.compile(
     rf"^(?:第[{_CN_NUMBER}]+(?:部分|章|篇)\s*[、.,:]?|[{_CN_NUMBER}]+\s*[、.,:](?!\d)|[{_CN_NUMBER}]+\s+)\s*"
 )
 _SUB_PAREN = re.compile(rf"^\(\s*[{_CN_NUMBER}]+\s*\)\s*")
-_SUB_ARABIC = re.compile(r"^(?:\d{1,2}\s*[、.](?!\d)|\(\s*\d{1,2}\s*\)|[①-⑳])\s*")
+_SUB_ARABIC = re.compile(r"^(?:\d{1,2}\s*[、.](?!\d)|\(\s*\d{1,2}\s*\))\s*")
+# NFKC turns ① into 1, so circled numbers are looked for on the original line.
+_SUB_CIRCLED = re.compile(r"^[①-⑳]")
 _FIRST = re.compile(r"^(?:第一(?:部分|章|篇)|一\s*[、.,:]|一\s)")
 _SENTENCE_PUNCTUATION = re.compile(r"[。;,!?]")
 _ENUMERATION = re.compile(rf"^(?:[{_CN_NUMBER}]+[是要]|首先|其次|再次|最后)")
@@ -67,9 +69,8 @@ SECTION_PATTERNS = {
         r"打算",
         r"努力方向",
     ],
+    # 开展情况 also covers 工作开展情况, 履职 also 履职情况 / 履职尽责情况.
     "performance": [
-        r"工作开展情况",
-        r"履职(?:尽责)?情况",
         r"主要工作",
         r"工作成效",
         r"主要做法",
@@ -120,7 +121,7 @@ def line_level(text):
         return 1
     if _SUB_PAREN.match(normal):
         return 2
-    if _SUB_ARABIC.match(normal):
+    if _SUB_ARABIC.match(normal) or _SUB_CIRCLED.match(text.strip()):
         return 3
     if _is_unnumbered_heading(normal):
         return 1
@@ -178,7 +179,7 @@ def split_report(text):
         if is_top:
             enclosing = None
             section = line.section
-            if section is None and current == "preamble" and _opens_unnamed_performance(lines, index, top_level):
+            if section is None and current == "preamble" and _opens_unnamed_performance(line, lines):
                 section = "performance"
             if section:
                 current = section
@@ -193,11 +194,13 @@ def split_report(text):
     return SplitResult(parts={part: "\n".join(chunks[part]) for part in PARTS}, headings=headings)
 
 
-def _opens_unnamed_performance(lines, index, top_level):
-    if not _FIRST.match(_normalise(lines[index].text)) or top_level != 1:
+def _opens_unnamed_performance(heading, lines):
+    # Only called while still in the preamble, so every named top-level heading comes after
+    # `heading` (and there is one: an unnamed top-level heading means top_level is 1).
+    if not _FIRST.match(_normalise(heading.text)):
         return False
-    following = [line.section for line in lines[index + 1 :] if line.level == 1 and line.section]
-    return bool(following) and following[0] == "problems" and "performance" not in following
+    named = [line.section for line in lines if line.level == 1 and line.section]
+    return bool(named) and named[0] == "problems" and "performance" not in named
 
 
 def _is_rectification_block(lines, index):
