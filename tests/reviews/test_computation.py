@@ -1,6 +1,9 @@
 """The results arithmetic on hand-computed examples (no database)."""
 
+import dataclasses
 from decimal import Decimal as D
+
+import pytest
 
 from reviews.computation import (
     HUNDRED,
@@ -250,3 +253,19 @@ def test_compute_results_keeps_the_input_order_and_scales_the_rubric():
     assert (x.review_score, x.total, x.rank, x.grade, x.capped, x.missing) == (D("89.58"), D("85.51"), 1, Grade.EXCELLENT, False, [])
     assert (y.review_score, y.total, y.rank, y.grade, y.capped, y.missing) == (D("51.04"), D("60.52"), 2, Grade.FAIR, False, [])
     assert (z.review_score, z.total, z.rank, z.grade, z.capped, z.missing) == (None, None, None, "", False, ["review"])
+
+
+def test_rules_and_inputs_cannot_be_changed_once_made():
+    rules = Rules(aggregation=MEAN, weights={}, thresholds=THRESHOLDS, cap=(None, None), rubric_max=HUNDRED)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rules.rubric_max = D(24)
+    item = ResultInput("a", (D(90),), D(80))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.routine_score = D(100)
+
+
+def test_cap_on_grades_given_as_stored_strings():
+    # grades read back from the database are plain strings, not Grade members
+    totals = {"a": D("95.5"), "b": D("93.25"), "c": D(70)}
+    grades = {"a": "excellent", "b": "excellent", "c": "fair"}
+    assert apply_top_grade_cap(grades, totals, 1, 3) == {"b"}
