@@ -169,13 +169,14 @@ class SplitResult:
 def split_report(text):
     """Split `text` into {preamble, performance, problems, plans, rectification}. See module doc."""
     lines = _parse(text)
-    top_level = 1 if any(line.level == 1 and line.section for line in lines) else 2
+    # Rule 7: without a top-level heading that names a section, named sub-headings act as top-level ones.
+    sub_headings_on_top = not any(line.level == 1 and line.section for line in lines)
     chunks = {part: [] for part in PARTS}
     headings = []
     current = "preamble"
     enclosing = None  # while inside a rectification sub-block: the part to return to
     for index, line in enumerate(lines):
-        is_top = line.level == 1 or (top_level == 2 and line.level in (2, 3) and line.section)
+        is_top = line.level == 1 or (sub_headings_on_top and line.level in (2, 3) and line.section)
         if is_top:
             enclosing = None
             section = line.section
@@ -196,7 +197,7 @@ def split_report(text):
 
 def _opens_unnamed_performance(heading, lines):
     # Only called while still in the preamble, so every named top-level heading comes after
-    # `heading` (and there is one: an unnamed top-level heading means top_level is 1).
+    # `heading`.
     if not _FIRST.match(_normalise(heading.text)):
         return False
     named = [line.section for line in lines if line.level == 1 and line.section]

@@ -488,3 +488,32 @@ def test_rectification_sub_block_in_the_preamble_returns_to_the_preamble():
     assert result["rectification"] == "（一）上年度问题整改情况\n甲"
     assert result["preamble"] == "导语\n（二）其他\n乙"
     assert result["performance"] == "一、主要工作\n丙"
+
+
+def test_rectification_sub_block_whose_first_line_is_the_last_line():
+    text = "一、主要工作\n甲\n（二）查摆问题\n针对上年度指出的问题，逐项整改到位。"
+    result = split_report(text)
+    assert result["rectification"] == "（二）查摆问题\n针对上年度指出的问题，逐项整改到位。"
+    assert result["performance"] == "一、主要工作\n甲"
+
+
+def test_long_report_ending_with_a_sub_heading():
+    # more than 256 lines: line numbers are no longer CPython's shared small ints
+    text = "\n".join(["一、主要工作", *[f"第{n}段。" for n in range(300)], "（一）查摆问题"])
+    result = split_report(text)
+    assert result["performance"] == text
+    assert_nothing_lost(text, result)
+
+
+def test_unnamed_opening_part_needs_problems_as_the_first_named_heading():
+    # the first named heading is the rectification part: no unnamed performance part
+    text = "一、踔厉奋发\n甲\n二、上年度问题整改情况\n乙\n三、存在问题\n丙"
+    result = split_report(text)
+    assert result["preamble"] == "一、踔厉奋发\n甲" and result["performance"] == ""
+
+
+def test_item_numbered_one_inside_the_plans_stays_in_the_plans():
+    text = "一、存在问题\n甲\n二、下一步打算\n一、加强学习\n乙"
+    result = split_report(text)
+    assert result["plans"] == "二、下一步打算\n一、加强学习\n乙"
+    assert result["performance"] == ""
