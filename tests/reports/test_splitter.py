@@ -517,3 +517,19 @@ def test_item_numbered_one_inside_the_plans_stays_in_the_plans():
     result = split_report(text)
     assert result["plans"] == "二、下一步打算\n一、加强学习\n乙"
     assert result["performance"] == ""
+
+
+def test_first_line_rule_not_for_a_heading_line():
+    # the line after the sub-heading is a bare rectification heading, not the block's first line
+    text = "一、主要工作\n（一）查摆问题\n针对上年度问题的整改情况\n甲"
+    result = split_report(text)
+    assert result["performance"] == "一、主要工作\n（一）查摆问题"
+    assert result["rectification"] == "针对上年度问题的整改情况\n甲"
+
+
+def test_unnamed_opening_part_looks_only_at_top_level_headings():
+    # a named sub-heading inside the opening part does not count as the performance heading
+    text = "一、踔厉奋发\n（一）主要工作\n甲\n二、存在问题\n乙"
+    result = split_report(text)
+    assert result["performance"] == "一、踔厉奋发\n（一）主要工作\n甲"
+    assert result["problems"] == "二、存在问题\n乙"
