@@ -95,16 +95,19 @@ def _normalise(line):
 def classify_heading(title):
     """The section a heading's wording names, or None. `title` is NFKC-normalised, number removed."""
     # Only the heading proper: "一、工作开展情况。今年以来……" is classified on "工作开展情况".
-    title = re.split(r"[。;:]", title, maxsplit=1)[0]
+    title = re.split(r"[。;:]", title)[0]
     for pattern in _COMPILED["rectification"]:
         if pattern.search(title):
             return "rectification"
-    best = None
-    for section in ("problems", "plans", "performance"):
-        positions = [m.start() for p in _COMPILED[section] if (m := p.search(title))]
-        if positions and (best is None or min(positions) < best[0]):
-            best = (min(positions), section)
-    return best[1] if best else None
+    # (position, order, section): the first keyword wins; at the same position, problems before
+    # plans before performance.
+    found = [
+        (match.start(), order, section)
+        for order, section in enumerate(("problems", "plans", "performance"))
+        for pattern in _COMPILED[section]
+        if (match := pattern.search(title))
+    ]
+    return min(found)[2] if found else None
 
 
 @dataclass
@@ -140,7 +143,7 @@ def _is_unnumbered_heading(normal):
 
 def _title(normal):
     for pattern in (_TOP_NUMBERED, _SUB_PAREN, _SUB_ARABIC):
-        normal = pattern.sub("", normal, count=1)
+        normal = pattern.sub("", normal)  # each is anchored at the start: at most one match
     return normal
 
 
@@ -208,8 +211,9 @@ def _is_rectification_block(lines, index):
     heading = _normalise(lines[index].text)
     if _SUB_RECTIFICATION_HEADING.search(heading):
         return True
-    following = lines[index + 1] if index + 1 < len(lines) else None
-    return following is not None and following.level == 0 and bool(
+    following = next(iter(lines[index + 1 :]), None)
+    # level 0: body text, the block's first line
+    return following is not None and not following.level and bool(
         _SUB_RECTIFICATION_FIRST_LINE.search(_normalise(following.text))
     )
 

@@ -357,8 +357,8 @@ def test_line_level(line, level):
 
 
 def test_unnumbered_heading_length_limit():
-    heading_20 = "存在问题" + "甲" * (UNNUMBERED_HEADING_MAX - 4)
-    assert len(heading_20) == UNNUMBERED_HEADING_MAX
+    heading_20 = "存在问题" + "甲" * 16
+    assert UNNUMBERED_HEADING_MAX == len(heading_20) == 20
     assert line_level(heading_20) == 1
     assert line_level(heading_20 + "：") == 1  # the colon is not counted
     assert line_level(heading_20 + "甲") == 0
