@@ -10,7 +10,7 @@ a bare ``存在问题`` line, full-width or half-width punctuation. The rules, i
    Windows and old Mac line endings are accepted.
 2. A *top-level heading* is a line numbered ``一、`` ``一.`` ``一 `` or ``第一部分``, or a
    short unnumbered line (≤ 20 characters, no sentence punctuation inside) that names a
-   section. A *sub-heading* is ``（一）`` ``1.`` ``1、`` ``(1)``; ``一是…`` is ordinary text, and so
+   section. A *sub-heading* is ``（一）`` ``1.`` ``1、`` ``(1)`` ``①``; ``一是…`` is ordinary text, and so
    is any line ending with a full stop.
 3. A top-level heading names a section by its wording (see SECTION_PATTERNS); rectification
    wording wins (``上年度问题整改情况`` also mentions 问题), otherwise the keyword that comes
