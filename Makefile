@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # become phony, so they run whatever their files' dates.
 ifneq ($(wildcard $(VENV)/pyvenv.cfg),)
 ifeq ($(shell grep -qx "executable = $$(readlink -f $(PYTHON))" $(VENV)/pyvenv.cfg && echo same),)
-.PHONY: $(VENV)/bin/python $(VENV)/.installed $(VENV)/.installed-dev
+.PHONY: $(VENV)/bin/python $(VENV)/.installed $(VENV)/.installed-dev $(VENV)/.installed-mutation
 endif
 endif
 HOST ?= 127.0.0.1
@@ -22,7 +22,7 @@ PYTHON_PACKAGES := python3.11 python3.11-venv
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 TEST_PACKAGES := poppler-utils chromium postgresql
 
-.PHONY: run test serve setup setup-test system system-test migrate demo clean check
+.PHONY: run test serve setup setup-test system system-test migrate demo clean check mutation
 
 run: setup migrate demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
@@ -34,6 +34,11 @@ serve: setup
 # Both databases; e.g. `make test PYTEST_ARGS="-k login"` or PYTEST_ARGS="--sqlite-only".
 test: setup-test
 	bash .ci/test-all $(PYTEST_ARGS)
+
+# Mutation testing of the modules that decide grades, ballot scores, access and the split
+# (not part of `make test`; minutes per module). E.g. `make mutation MUTATION_ARGS=splitter`.
+mutation: $(VENV)/.installed-mutation
+	$(PY) mutation/run.py --fail-under 95 $(MUTATION_ARGS)
 
 setup: system $(VENV)/.installed
 
@@ -57,6 +62,10 @@ $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
 	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-mutation: requirements.txt requirements-dev.txt requirements-mutation.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements-mutation.txt
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
 migrate: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput

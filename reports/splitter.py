@@ -10,7 +10,7 @@ a bare ``存在问题`` line, full-width or half-width punctuation. The rules, i
    Windows and old Mac line endings are accepted.
 2. A *top-level heading* is a line numbered ``一、`` ``一.`` ``一 `` or ``第一部分``, or a
    short unnumbered line (≤ 20 characters, no sentence punctuation inside) that names a
-   section. A *sub-heading* is ``（一）`` ``1.`` ``1、`` ``(1)``; ``一是…`` is ordinary text, and so
+   section. A *sub-heading* is ``（一）`` ``1.`` ``1、`` ``(1)`` ``①``; ``一是…`` is ordinary text, and so
    is any line ending with a full stop.
 3. A top-level heading names a section by its wording (see SECTION_PATTERNS); rectification
    wording wins (``上年度问题整改情况`` also mentions 问题), otherwise the keyword that comes
@@ -46,7 +46,9 @@ _TOP_NUMBERED = re.compile(
     rf"^(?:第[{_CN_NUMBER}]+(?:部分|章|篇)\s*[、.,:]?|[{_CN_NUMBER}]+\s*[、.,:](?!\d)|[{_CN_NUMBER}]+\s+)\s*"
 )
 _SUB_PAREN = re.compile(rf"^\(\s*[{_CN_NUMBER}]+\s*\)\s*")
-_SUB_ARABIC = re.compile(r"^(?:\d{1,2}\s*[、.](?!\d)|\(\s*\d{1,2}\s*\)|[①-⑳])\s*")
+_SUB_ARABIC = re.compile(r"^(?:\d{1,2}\s*[、.](?!\d)|\(\s*\d{1,2}\s*\))\s*")
+# NFKC turns ① into 1, so circled numbers are looked for on the original line.
+_SUB_CIRCLED = re.compile(r"^[①-⑳]")
 _FIRST = re.compile(r"^(?:第一(?:部分|章|篇)|一\s*[、.,:]|一\s)")
 _SENTENCE_PUNCTUATION = re.compile(r"[。;,!?]")
 _ENUMERATION = re.compile(rf"^(?:[{_CN_NUMBER}]+[是要]|首先|其次|再次|最后)")
@@ -67,9 +69,8 @@ SECTION_PATTERNS = {
         r"打算",
         r"努力方向",
     ],
+    # 开展情况 also covers 工作开展情况, 履职 also 履职情况 / 履职尽责情况.
     "performance": [
-        r"工作开展情况",
-        r"履职(?:尽责)?情况",
         r"主要工作",
         r"工作成效",
         r"主要做法",
@@ -94,16 +95,19 @@ def _normalise(line):
 def classify_heading(title):
     """The section a heading's wording names, or None. `title` is NFKC-normalised, number removed."""
     # Only the heading proper: "一、工作开展情况。今年以来……" is classified on "工作开展情况".
-    title = re.split(r"[。;:]", title, maxsplit=1)[0]
+    title = re.split(r"[。;:]", title)[0]
     for pattern in _COMPILED["rectification"]:
         if pattern.search(title):
             return "rectification"
-    best = None
-    for section in ("problems", "plans", "performance"):
-        positions = [m.start() for p in _COMPILED[section] if (m := p.search(title))]
-        if positions and (best is None or min(positions) < best[0]):
-            best = (min(positions), section)
-    return best[1] if best else None
+    # (position, order, section): the first keyword wins; at the same position, problems before
+    # plans before performance.
+    found = [
+        (match.start(), order, section)
+        for order, section in enumerate(("problems", "plans", "performance"))
+        for pattern in _COMPILED[section]
+        if (match := pattern.search(title))
+    ]
+    return min(found)[2] if found else None
 
 
 @dataclass
@@ -120,7 +124,7 @@ def line_level(text):
         return 1
     if _SUB_PAREN.match(normal):
         return 2
-    if _SUB_ARABIC.match(normal):
+    if _SUB_ARABIC.match(normal) or _SUB_CIRCLED.match(text.strip()):
         return 3
     if _is_unnumbered_heading(normal):
         return 1
@@ -139,7 +143,7 @@ def _is_unnumbered_heading(normal):
 
 def _title(normal):
     for pattern in (_TOP_NUMBERED, _SUB_PAREN, _SUB_ARABIC):
-        normal = pattern.sub("", normal, count=1)
+        normal = pattern.sub("", normal)  # each is anchored at the start: at most one match
     return normal
 
 
@@ -168,17 +172,18 @@ class SplitResult:
 def split_report(text):
     """Split `text` into {preamble, performance, problems, plans, rectification}. See module doc."""
     lines = _parse(text)
-    top_level = 1 if any(line.level == 1 and line.section for line in lines) else 2
+    # Rule 7: without a top-level heading that names a section, named sub-headings act as top-level ones.
+    sub_headings_on_top = not any(line.level == 1 and line.section for line in lines)
     chunks = {part: [] for part in PARTS}
     headings = []
     current = "preamble"
     enclosing = None  # while inside a rectification sub-block: the part to return to
     for index, line in enumerate(lines):
-        is_top = line.level == 1 or (top_level == 2 and line.level in (2, 3) and line.section)
+        is_top = line.level == 1 or (sub_headings_on_top and line.level in (2, 3) and line.section)
         if is_top:
             enclosing = None
             section = line.section
-            if section is None and current == "preamble" and _opens_unnamed_performance(lines, index, top_level):
+            if section is None and current == "preamble" and _opens_unnamed_performance(line, lines):
                 section = "performance"
             if section:
                 current = section
@@ -193,19 +198,22 @@ def split_report(text):
     return SplitResult(parts={part: "\n".join(chunks[part]) for part in PARTS}, headings=headings)
 
 
-def _opens_unnamed_performance(lines, index, top_level):
-    if not _FIRST.match(_normalise(lines[index].text)) or top_level != 1:
+def _opens_unnamed_performance(heading, lines):
+    # Only called while still in the preamble, so every named top-level heading comes after
+    # `heading`.
+    if not _FIRST.match(_normalise(heading.text)):
         return False
-    following = [line.section for line in lines[index + 1 :] if line.level == 1 and line.section]
-    return bool(following) and following[0] == "problems" and "performance" not in following
+    named = [line.section for line in lines if line.level == 1 and line.section]
+    return bool(named) and named[0] == "problems" and "performance" not in named
 
 
 def _is_rectification_block(lines, index):
     heading = _normalise(lines[index].text)
     if _SUB_RECTIFICATION_HEADING.search(heading):
         return True
-    following = lines[index + 1] if index + 1 < len(lines) else None
-    return following is not None and following.level == 0 and bool(
+    following = next(iter(lines[index + 1 :]), None)
+    # level 0: body text, the block's first line
+    return following is not None and not following.level and bool(
         _SUB_RECTIFICATION_FIRST_LINE.search(_normalise(following.text))
     )
 

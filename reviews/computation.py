@@ -23,7 +23,7 @@ and computed grade. Rules, all settings of the cycle (ResultSettings):
   the total is computed from the rounded review score that is shown.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .models import Grade
@@ -125,11 +125,11 @@ def apply_top_grade_cap(grades, totals, numerator, denominator):
 class Rules:
     """The settings the computation needs, detached from the model."""
 
-    aggregation: str = MEAN
-    weights: dict = field(default_factory=lambda: {"review": Decimal(60), "routine": Decimal(40), "ballot": Decimal(0)})
-    thresholds: tuple = (Decimal(90), Decimal(80), Decimal(60))
-    cap: tuple = (None, None)
-    rubric_max: Decimal = HUNDRED
+    aggregation: str  # MEAN or TRIMMED_MEAN
+    weights: dict  # component name -> percentage
+    thresholds: tuple  # (excellent, good, fair)
+    cap: tuple  # (numerator, denominator) of the top-grade cap; (None, None) for none
+    rubric_max: Decimal  # the rubric's maximum: totals are scaled from it to 100
 
     @classmethod
     def from_settings(cls, settings, rubric_max):

@@ -25,10 +25,6 @@ def can_administer_cycle(user, cycle):
     return is_administrator_of(user, cycle.organization)
 
 
-def can_answer_questions(user, report):
-    return is_secretary_of(user, report.organization)
-
-
 def can_see_result(user, report):
     """Only the report's own secretary, and only once the cycle's results are published."""
     return is_secretary_of(user, report.organization) and report.cycle.is_published

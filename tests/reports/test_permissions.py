@@ -4,7 +4,9 @@ from django.contrib.auth.models import AnonymousUser
 from reports.models import Cycle
 from reports.permissions import can_edit_report, can_return_report, can_view_report, is_report_reader
 
-from .conftest import ROLES, fill
+from tests.user_kinds import KINDS, lead_branch_a_with_large_pk, user_of_kind
+
+from .conftest import ROLES, fill, submit
 
 # Which roles may do what with report_a (of branch_a, reviewed by committee).
 READERS = {"reviewer", "admin", "superuser"}
@@ -71,8 +73,6 @@ def test_committee_member_who_is_the_secretary_is_just_the_secretary(submitted_w
     assert not can_return_report(w.secretary_a, w.report_a)
     # and as a committee member they read the other branch's report once submitted
     assert not can_view_report(w.secretary_a, w.report_b)
-    from .conftest import submit
-
     submit(w.report_b, w.secretary_b)
     assert can_view_report(w.secretary_a, w.report_b) and can_return_report(w.secretary_a, w.report_b)
 
@@ -84,10 +84,37 @@ def test_administrator_who_leads_the_branch_cannot_return_own_report(submitted_w
 
 
 def test_other_committee_readers_see_their_own_cycle(world):
-    from .conftest import submit
-
     submit(world.report_c, world.secretary_c)
     assert can_view_report(world.other_reviewer, world.report_c)
     assert can_view_report(world.other_admin, world.report_c)
     assert not can_view_report(world.reviewer, world.report_c)
     assert not can_view_report(world.admin, world.report_c)
+
+
+# ---------------------------------------------------------------- each predicate alone, every kind of user
+# (tests/user_kinds.py: "conflicted" is the report's secretary who also sits on the reviewing committee)
+
+KIND_READERS = {"reviewer", "admin", "superuser"}
+KIND_SECRETARIES = {"secretary", "conflicted"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_on_a_draft(world, kind):
+    lead_branch_a_with_large_pk(world)
+    fill(world.report_a, world.secretary_a)
+    user = user_of_kind(world, kind)
+    assert can_edit_report(user, world.report_a) == (kind in KIND_SECRETARIES)
+    assert can_view_report(user, world.report_a) == (kind in KIND_SECRETARIES)
+    assert is_report_reader(user, world.report_a) == (kind in KIND_READERS)
+    assert not can_return_report(user, world.report_a)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_on_a_submitted_report(world, kind):
+    lead_branch_a_with_large_pk(world)
+    submit(world.report_a, world.secretary_a)
+    user = user_of_kind(world, kind)
+    assert not can_edit_report(user, world.report_a)
+    assert can_view_report(user, world.report_a) == (kind in KIND_SECRETARIES | KIND_READERS)
+    assert is_report_reader(user, world.report_a) == (kind in KIND_READERS)
+    assert can_return_report(user, world.report_a) == (kind in KIND_READERS)

@@ -5,7 +5,16 @@ import pytest
 from django.conf import settings
 
 from reports.seed_texts import SEED_TEXTS_DIR
-from reports.splitter import PARTS, classify_heading, paragraphs, split_report
+from reports import splitter
+from reports.splitter import (
+    PARTS,
+    SECTION_PATTERNS,
+    UNNUMBERED_HEADING_MAX,
+    classify_heading,
+    line_level,
+    paragraphs,
+    split_report,
+)
 
 # The real sample texts (vendored with the app); SHUPING_SEEDS points elsewhere.
 SEEDS = Path(os.environ.get("SHUPING_SEEDS", SEED_TEXTS_DIR))
@@ -245,3 +254,282 @@ def test_paragraphs_for_display():
         ("h3", "1.读书"),
         ("p", "正文"),
     ]
+
+
+# ---------------------------------------------------------------- every wording, and every rule where it must not apply
+
+# One heading per pattern of SECTION_PATTERNS, in the same order, that only this pattern classifies:
+# without the pattern the heading would name another section or none (checked below).
+WORDINGS = {
+    "rectification": ["整改进展", "去年点评指出问题的整改", "针对述职点评问题抓好整改", "问题整改"],
+    "problems": ["存在的主要短板", "问题与不足", "工作中的不足之处", "问题", "不足与差距"],
+    "plans": ["下步重点", "明年工作安排", "工作思路", "打算与措施", "今后努力方向"],
+    "performance": ["主要工作", "工作成效", "主要做法", "党建工作回顾", "取得的成绩", "支部活动开展情况", "基本情况", "履职尽责"],
+}
+
+
+def test_a_wording_for_every_pattern():
+    assert {section: len(headings) for section, headings in WORDINGS.items()} == {
+        section: len(patterns) for section, patterns in SECTION_PATTERNS.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "section, index, heading",
+    [(section, index, heading) for section, headings in WORDINGS.items() for index, heading in enumerate(headings)],
+)
+def test_each_wording_names_its_section_and_needs_its_pattern(monkeypatch, section, index, heading):
+    assert classify_heading(heading) == section
+    # as a bare heading line, numbered or not
+    assert split_report(f"导语\n{heading}\n正文")[section] == f"{heading}\n正文"
+    assert split_report(f"导语\n一、{heading}\n正文")[section] == f"一、{heading}\n正文"
+    without = [pattern for position, pattern in enumerate(splitter._COMPILED[section]) if position != index]
+    monkeypatch.setitem(splitter._COMPILED, section, without)
+    assert classify_heading(heading) != section
+
+
+@pytest.mark.parametrize(
+    "heading, section",
+    [
+        # only the heading proper, before 。 ; : (full-width or not), is classified
+        ("工作开展情况。存在问题较多", "performance"),
+        ("工作开展情况;上年度问题整改情况", "performance"),
+        ("主要工作:下一步打算", "performance"),
+        ("存在问题;下一步打算", "problems"),
+        # rectification wording wins wherever it is
+        ("下一步打算及上年度问题整改情况", "rectification"),
+        # otherwise the first keyword wins
+        ("主要工作和存在问题", "performance"),
+        ("下一步打算和存在问题", "plans"),
+        ("存在问题和主要工作", "problems"),
+        ("工作情况和打算", "performance"),
+        ("", None),
+    ],
+)
+def test_classify_heading_proper_and_first_keyword(heading, section):
+    assert classify_heading(heading) == section
+
+
+def test_heading_text_after_a_full_stop_does_not_rename_the_part():
+    text = "一、工作开展情况。上年度问题整改情况另见附件。\n甲\n二、存在问题\n乙"
+    result = split_report(text)
+    assert result["performance"] == "一、工作开展情况。上年度问题整改情况另见附件。\n甲"
+    assert result["rectification"] == ""
+
+
+@pytest.mark.parametrize(
+    "line, level",
+    [
+        ("存在问题", 1),
+        ("存在问题：", 1),  # a heading may end with a colon
+        ("存在问题。", 0),  # never with a full stop
+        ("：", 0),
+        ("存在问题，需要改进", 0),  # sentence punctuation inside
+        ("存在问题!", 0),
+        ("存在问题?", 0),
+        ("存在问题;", 0),
+        ("一是存在问题", 0),  # enumeration
+        ("二要下一步打算", 0),
+        ("首先存在问题", 0),
+        ("其次下一步打算", 0),
+        ("再次存在问题", 0),
+        ("最后下一步打算", 0),
+        ("踔厉奋发勇毅前行", 0),  # short, but names no section
+        ("一、踔厉奋发", 1),
+        ("一.踔厉奋发", 1),
+        ("一 踔厉奋发", 1),
+        ("第一部分踔厉奋发", 1),
+        ("第二章 存在问题", 1),
+        ("第三篇、下一步打算", 1),
+        ("一.5亿元投入", 0),  # a decimal number, not a heading number
+        ("（一）学习", 2),
+        ("(二)学习", 2),
+        ("1.读书", 3),
+        ("12、读书", 3),
+        ("(3)读书", 3),
+        ("①读书", 3),
+        ("1.5万元", 0),
+        ("123.读书", 0),
+    ],
+)
+def test_line_level(line, level):
+    assert line_level(line) == level
+
+
+def test_unnumbered_heading_length_limit():
+    heading_20 = "存在问题" + "甲" * 16
+    assert UNNUMBERED_HEADING_MAX == len(heading_20) == 20
+    assert line_level(heading_20) == 1
+    assert line_level(heading_20 + "：") == 1  # the colon is not counted
+    assert line_level(heading_20 + "甲") == 0
+    assert split_report(f"导语\n{heading_20 + '甲'}\n正文")["preamble"] == f"导语\n{heading_20 + '甲'}\n正文"
+
+
+def test_bare_unnumbered_heading_inside_a_numbered_report():
+    # a bare "存在问题" line is a top-level heading too, even between numbered ones
+    text = "一、主要工作\n甲\n存在问题\n乙\n三、下一步打算\n丙"
+    result = split_report(text)
+    assert result["performance"] == "一、主要工作\n甲"
+    assert result["problems"] == "存在问题\n乙"
+    assert result["plans"] == "三、下一步打算\n丙"
+    assert result.headings == [("performance", "一、主要工作"), ("problems", "存在问题"), ("plans", "三、下一步打算")]
+
+
+def test_sub_headings_naming_sections_stay_inside_a_numbered_report():
+    text = "一、工作开展情况\n（一）存在问题的整治\n甲\n1.下一步打算\n乙\n二、存在问题\n丙"
+    result = split_report(text)
+    assert result["performance"] == "一、工作开展情况\n（一）存在问题的整治\n甲\n1.下一步打算\n乙"
+    assert result["problems"] == "二、存在问题\n丙"
+    assert result["plans"] == ""
+
+
+def test_arabic_numbered_sub_headings_used_as_main_headings():
+    text = "述职报告\n1.履职情况\n甲\n2.存在问题\n乙\n3.下一步打算\n丙\n4.上年度问题整改情况\n丁"
+    result = split_report(text)
+    assert result["preamble"] == "述职报告"
+    assert result["performance"] == "1.履职情况\n甲"
+    assert result["problems"] == "2.存在问题\n乙"
+    assert result["plans"] == "3.下一步打算\n丙"
+    assert result["rectification"] == "4.上年度问题整改情况\n丁"
+
+
+def test_sub_headings_as_main_headings_keep_unnamed_ones_in_their_part():
+    text = "（一）履职情况\n（二）抓学习\n甲\n(1)读书\n乙\n（三）存在问题\n丙"
+    result = split_report(text)
+    assert result["performance"] == "（一）履职情况\n（二）抓学习\n甲\n(1)读书\n乙"
+    assert result["problems"] == "（三）存在问题\n丙"
+    assert [part for part, _ in result.headings] == ["performance", "problems"]
+
+
+def test_unnamed_opening_part_needs_a_problems_heading_next():
+    # followed by plans, not problems: it stays in the preamble
+    result = split_report("一、踔厉奋发\n甲\n二、下一步打算\n乙")
+    assert result["preamble"] == "一、踔厉奋发\n甲" and result["performance"] == ""
+
+
+def test_unnamed_opening_part_directly_followed_by_problems():
+    result = split_report("导语\n一、踔厉奋发\n二、存在问题\n乙")
+    assert result["preamble"] == "导语"
+    assert result["performance"] == "一、踔厉奋发"
+    assert result.headings == [("performance", "一、踔厉奋发"), ("problems", "二、存在问题")]
+
+
+def test_unnamed_opening_part_not_when_a_performance_heading_follows():
+    text = "一、踔厉奋发\n甲\n二、存在问题\n乙\n三、主要工作\n丙"
+    result = split_report(text)
+    assert result["preamble"] == "一、踔厉奋发\n甲"
+    assert result["performance"] == "三、主要工作\n丙"
+
+
+def test_unnamed_opening_part_must_be_numbered_one():
+    text = "二、踔厉奋发\n甲\n三、存在问题\n乙"
+    result = split_report(text)
+    assert result["preamble"] == "二、踔厉奋发\n甲" and result["performance"] == ""
+    text = "第一部分 踔厉奋发\n甲\n第二部分 存在问题\n乙"
+    assert split_report(text)["performance"] == "第一部分 踔厉奋发\n甲"
+
+
+def test_unnamed_heading_numbered_one_after_a_section_is_not_performance():
+    text = "导语\n存在问题\n甲\n一、踔厉奋发\n乙\n二、存在问题\n丙"
+    result = split_report(text)
+    assert result["performance"] == ""
+    assert result["problems"] == "存在问题\n甲\n一、踔厉奋发\n乙\n二、存在问题\n丙"
+
+
+def test_rectification_sub_block_by_its_first_line():
+    text = "一、主要工作\n（一）学习\n甲\n（二）查摆问题\n针对上年度指出的问题，逐项整改到位。\n乙\n二、存在问题\n丙"
+    result = split_report(text)
+    assert result["rectification"] == "（二）查摆问题\n针对上年度指出的问题，逐项整改到位。\n乙"
+    assert result["performance"] == "一、主要工作\n（一）学习\n甲"
+    assert result.headings[1] == ("rectification", "（二）查摆问题")
+
+
+def test_rectification_sub_block_by_the_words_zhenggai_luoshi():
+    text = "一、主要工作\n（一）抓好整改落实\n甲\n（二）学习\n乙"
+    result = split_report(text)
+    assert result["rectification"] == "（一）抓好整改落实\n甲"
+    assert result["performance"] == "一、主要工作\n（二）学习\n乙"
+
+
+def test_first_line_rule_only_for_body_text_right_after_the_sub_heading():
+    # the line after the sub-heading is itself a sub-heading: not a rectification block
+    text = "一、主要工作\n（一）查摆问题\n1.针对上年度指出的问题整改\n甲\n（二）学习"
+    result = split_report(text)
+    assert result["rectification"] == ""
+    assert result["performance"] == "一、主要工作\n（一）查摆问题\n1.针对上年度指出的问题整改\n甲\n（二）学习"
+    # a sub-heading on the last line has no first line
+    assert split_report("一、主要工作\n（一）查摆问题")["performance"] == "一、主要工作\n（一）查摆问题"
+
+
+def test_arabic_sub_heading_never_opens_a_rectification_block():
+    text = "一、主要工作\n1.上年度问题整改情况\n甲\n2.学习\n乙"
+    result = split_report(text)
+    assert result["rectification"] == ""
+    assert result["performance"] == text
+
+
+def test_rectification_sub_block_inside_the_rectification_part_opens_nothing():
+    text = "一、主要工作\n甲\n二、上年度问题整改情况\n（一）整改落实情况\n乙\n（二）其他\n丙"
+    result = split_report(text)
+    assert result["rectification"] == "二、上年度问题整改情况\n（一）整改落实情况\n乙\n（二）其他\n丙"
+    assert result.headings == [("performance", "一、主要工作"), ("rectification", "二、上年度问题整改情况")]
+
+
+def test_rectification_sub_block_ends_at_the_next_top_level_heading():
+    text = "一、主要工作\n（一）上年度问题整改情况\n甲\n二、存在问题\n（一）学习不够\n乙"
+    result = split_report(text)
+    assert result["rectification"] == "（一）上年度问题整改情况\n甲"
+    assert result["problems"] == "二、存在问题\n（一）学习不够\n乙"
+
+
+def test_rectification_sub_block_in_the_preamble_returns_to_the_preamble():
+    text = "导语\n（一）上年度问题整改情况\n甲\n（二）其他\n乙\n一、主要工作\n丙"
+    result = split_report(text)
+    assert result["rectification"] == "（一）上年度问题整改情况\n甲"
+    assert result["preamble"] == "导语\n（二）其他\n乙"
+    assert result["performance"] == "一、主要工作\n丙"
+
+
+def test_rectification_sub_block_whose_first_line_is_the_last_line():
+    text = "一、主要工作\n甲\n（二）查摆问题\n针对上年度指出的问题，逐项整改到位。"
+    result = split_report(text)
+    assert result["rectification"] == "（二）查摆问题\n针对上年度指出的问题，逐项整改到位。"
+    assert result["performance"] == "一、主要工作\n甲"
+
+
+def test_long_report_ending_with_a_sub_heading():
+    # more than 256 lines: line numbers are no longer CPython's shared small ints
+    text = "\n".join(["一、主要工作", *[f"第{n}段。" for n in range(300)], "（一）查摆问题"])
+    result = split_report(text)
+    assert result["performance"] == text
+    assert_nothing_lost(text, result)
+
+
+def test_unnamed_opening_part_needs_problems_as_the_first_named_heading():
+    # the first named heading is the rectification part: no unnamed performance part
+    text = "一、踔厉奋发\n甲\n二、上年度问题整改情况\n乙\n三、存在问题\n丙"
+    result = split_report(text)
+    assert result["preamble"] == "一、踔厉奋发\n甲" and result["performance"] == ""
+
+
+def test_item_numbered_one_inside_the_plans_stays_in_the_plans():
+    text = "一、存在问题\n甲\n二、下一步打算\n一、加强学习\n乙"
+    result = split_report(text)
+    assert result["plans"] == "二、下一步打算\n一、加强学习\n乙"
+    assert result["performance"] == ""
+
+
+def test_first_line_rule_not_for_a_heading_line():
+    # the line after the sub-heading is a bare rectification heading, not the block's first line
+    text = "一、主要工作\n（一）查摆问题\n针对上年度问题的整改情况\n甲"
+    result = split_report(text)
+    assert result["performance"] == "一、主要工作\n（一）查摆问题"
+    assert result["rectification"] == "针对上年度问题的整改情况\n甲"
+
+
+def test_unnamed_opening_part_looks_only_at_top_level_headings():
+    # a named sub-heading inside the opening part does not count as the performance heading
+    text = "一、踔厉奋发\n（一）主要工作\n甲\n二、存在问题\n乙"
+    result = split_report(text)
+    assert result["performance"] == "一、踔厉奋发\n（一）主要工作\n甲"
+    assert result["problems"] == "二、存在问题\n乙"

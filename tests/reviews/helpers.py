@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from reports.services import report_save_draft, report_submit
-from reviews.services import review_save
+from reviews.services import assignment_add, review_save
+from tests.factories import UserFactory
 
 
 def submit_report(report, text="一、履职情况正文"):
@@ -40,3 +41,15 @@ def submit_review(report, reviewer, total, comment="工作扎实，问题查摆�
         submit=True,
         **kwargs,
     )
+
+
+def committee_with_reviewers(world, count):
+    """[reviewer, and count - 1 new committee members], each assigned to report_a and report_b."""
+    reviewers = [world.reviewer]
+    for index in range(count - 1):
+        user = UserFactory(username=f"member{index}")
+        world.committee.committee_members.add(user)
+        reviewers.append(user)
+        for report in (world.report_a, world.report_b):
+            assignment_add(report=report, reviewer=user, by=world.admin)
+    return reviewers

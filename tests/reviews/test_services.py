@@ -24,8 +24,8 @@ from reviews.services import (
     routine_scores_set,
     rubric_copy,
 )
-from tests.factories import INCOMPLETE_OK, UserFactory, launch_cycle
-from tests.reviews.helpers import scores_totalling, submit_report, submit_review
+from tests.factories import INCOMPLETE_OK, launch_cycle
+from tests.reviews.helpers import committee_with_reviewers, scores_totalling, submit_report, submit_review
 
 
 
@@ -355,20 +355,9 @@ def test_routine_scores_are_validated_and_recorded(world):
     assert AuditEntry.objects.filter(action=AuditEntry.Action.ROUTINE_SCORE_SET).count() == 2
 
 
-def _committee_with_reviewers(world, count):
-    reviewers = [world.reviewer]
-    for index in range(count - 1):
-        user = UserFactory(username=f"member{index}")
-        world.committee.committee_members.add(user)
-        reviewers.append(user)
-        for report in (world.report_a, world.report_b):
-            assignment_add(report=report, reviewer=user, by=world.admin)
-    return reviewers
-
-
 def test_results_compute_trimmed_mean_weights_rank_and_grade(submitted):
     w = submitted
-    reviewers = _committee_with_reviewers(w, 5)
+    reviewers = committee_with_reviewers(w, 5)
     result_settings_update(settings=w.cycle.result_settings, data={"aggregation": "trimmed_mean"}, by=w.admin)
     # report_a: 95 60 80 82 84 → trimmed (80 + 82 + 84) / 3 = 82; total 82 × .6 + 90 × .4 = 85.2
     for reviewer, total in zip(reviewers, [95, 60, 80, 82, 84], strict=True):

@@ -56,3 +56,20 @@ def test_weighted_ballot_score_over_groups_with_votes():
 def test_share():
     assert share(2, 3) == Decimal("66.67")
     assert share(0, 0) is None
+
+
+def test_code_of_the_wrong_length_is_no_code():
+    assert code_normalize("ABCD2345EFGH6789A") == ""  # one character too many
+    assert code_normalize("ABCD-2345-EFGH-6789-2345") == ""
+    assert code_normalize("") == "" and code_normalize(None) == ""
+
+
+def test_unweighted_ballot_score_does_not_truncate():
+    # all weights 0: (80 + 85.5) / 2 = 82.75; (70 + 71 + 71) / 3 = 70.666… → 70.67
+    assert weighted_ballot_score({1: Decimal("80"), 2: Decimal("85.5")}, {1: 0, 2: 0}) == Decimal("82.75")
+    assert weighted_ballot_score({1: Decimal(70), 2: Decimal(71), 3: Decimal(71)}, {1: 0, 2: 0, 3: 0}) == Decimal("70.67")
+
+
+def test_weighted_ballot_score_does_not_truncate():
+    # (2 × 88.5 + 1 × 71) / 3 = 248 / 3 = 82.666… → 82.67
+    assert weighted_ballot_score({1: Decimal("88.5"), 2: Decimal(71)}, {1: 2, 2: 1}) == Decimal("82.67")

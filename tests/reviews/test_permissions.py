@@ -1,0 +1,64 @@
+"""Each predicate of reviews.permissions on its own, for every kind of user (tests/user_kinds.py)."""
+
+import pytest
+from django.utils import timezone
+
+from reports.models import Cycle
+from reviews.models import Assignment
+from reviews.permissions import can_administer_cycle, can_review, can_see_result, is_conflicted
+from tests.user_kinds import KINDS, lead_branch_a_with_large_pk, user_of_kind
+
+
+@pytest.fixture
+def scene(submitted):
+    lead_branch_a_with_large_pk(submitted)
+    return submitted
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_is_conflicted_only_for_the_secretary_of_the_reviewed_organization(scene, kind):
+    user = user_of_kind(scene, kind)
+    assert is_conflicted(user, scene.report_a) == (kind in {"secretary", "conflicted"})
+    # nobody of these kinds leads branch_b
+    assert not is_conflicted(user, scene.report_b)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_can_review_only_an_assigned_committee_member_without_conflict(scene, kind):
+    user = user_of_kind(scene, kind)
+    assert can_review(user, scene.report_a) == (kind == "reviewer")
+
+
+def test_can_review_needs_both_the_assignment_and_the_membership(scene):
+    w = scene
+    assert can_review(w.reviewer, w.report_b)
+    Assignment.objects.filter(report=w.report_b, reviewer=w.reviewer).delete()
+    assert not can_review(w.reviewer, w.report_b)  # still a committee member, no longer assigned
+    assert can_review(w.reviewer, w.report_a)
+    w.committee.committee_members.remove(w.reviewer)
+    assert not can_review(w.reviewer, w.report_a)  # still assigned, no longer a committee member
+
+
+def test_can_review_not_in_another_committees_cycle(scene):
+    w = scene
+    # assigned by hand to another committee's report, but not a member of that committee
+    Assignment.objects.create(report=w.report_c, reviewer=w.reviewer)
+    assert not can_review(w.reviewer, w.report_c)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_can_administer_cycle_administrators_of_the_reviewing_organization(scene, kind):
+    user = user_of_kind(scene, kind)
+    assert can_administer_cycle(user, scene.cycle) == (kind in {"admin", "superuser"})
+    assert can_administer_cycle(user, scene.other_cycle) == (kind in {"other_admin", "superuser"})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_can_see_result_only_the_secretary_and_only_once_published(scene, kind):
+    w = scene
+    user = user_of_kind(w, kind)
+    assert not can_see_result(user, w.report_a)
+    Cycle.objects.filter(pk=w.cycle.pk).update(published_at=timezone.now())
+    w.report_a.refresh_from_db()
+    w.report_a.cycle.refresh_from_db()
+    assert can_see_result(user_of_kind(w, kind), w.report_a) == (kind in {"secretary", "conflicted"})
