@@ -284,7 +284,7 @@ def build_cycle(organizations, reviewers=5):
 def bench_summary(organizations):
     from reports.models import Report
     from reports.pdf import render_pdf
-    from reviews.documents import result_pdf_for_report, summary_context, summary_workbook
+    from reviews.results.documents import result_pdf_for_report, summary_context, summary_workbook
 
     print(f"\nSummary of {organizations} organizations (temporary SQLite database)")
     wall, cpu, _median, cycle = measure(build_cycle, organizations)

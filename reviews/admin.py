@@ -7,8 +7,8 @@ pages, whose services keep the change history and audit log; here they are read-
 
 from django.contrib import admin
 
-from .models import Assignment, Criterion, ProblemCategory, Question, Result, ResultSettings, Review, ReviewChange
-from .selectors import cycles_administered_by, rubric_is_locked
+from reviews.models import Assignment, Criterion, ProblemCategory, Question, Result, ResultSettings, Review, ReviewChange
+from reviews.selectors import cycles_administered_by, rubric_is_locked
 
 
 class CycleScopedAdmin(admin.ModelAdmin):

@@ -2,7 +2,7 @@
 
 from branches.permissions import is_administrator_of, is_secretary_of
 
-from .models import Assignment
+from reviews.models import Assignment
 
 
 def is_conflicted(user, report):

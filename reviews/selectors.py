@@ -25,9 +25,9 @@ from django.db.models.functions import Coalesce
 from branches.selectors import organizations_administered_by
 from reports.models import Cycle, Report, ReportVersion
 
-from .ballot_selectors import ballot_scores
-from .computation import COMPONENTS, round2, weighted_total
-from .models import (
+from reviews.ballots.selectors import ballot_scores
+from reviews.computation import COMPONENTS, round2, weighted_total
+from reviews.models import (
     Assignment,
     Grade,
     Problem,

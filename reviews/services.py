@@ -12,9 +12,9 @@ from branches.services import audit_record, notify
 from reports.models import Cycle, Report
 from reports.services import cycle_create, cycle_open
 
-from .ballot_selectors import ballot_scores
-from .computation import ResultInput, Rules, compute_results, points_text
-from .models import (
+from reviews.ballots.selectors import ballot_scores
+from reviews.computation import ResultInput, Rules, compute_results, points_text
+from reviews.models import (
     DEFAULT_CRITERIA,
     DEFAULT_PROBLEM_CATEGORIES,
     Assignment,
@@ -32,9 +32,9 @@ from .models import (
     ReviewerPseudonym,
     Score,
 )
-from .permissions import can_review, is_conflicted
-from .reminders import deadline_label
-from .selectors import publication_gaps, results_fingerprint, results_state, rubric_is_locked, rubric_max
+from reviews.permissions import can_review, is_conflicted
+from reviews.console.reminders import deadline_label
+from reviews.selectors import publication_gaps, results_fingerprint, results_state, rubric_is_locked, rubric_max
 
 
 def problem_categories_ensure_default():
@@ -765,8 +765,8 @@ def cycle_publish(*, cycle, by, reason=""):
     what changed against the previous publication and notifies only the secretaries whose
     result changed; the first notifies every secretary. The problem lists follow
     (rectification_services.problem_lists_follow_publication)."""
-    from .documents import cycle_sheets
-    from .rectification_services import problem_lists_follow_publication
+    from reviews.results.documents import cycle_sheets
+    from reviews.rectification.services import problem_lists_follow_publication
 
     cycle = _lock_cycle(cycle)
     _ensure_open(cycle)

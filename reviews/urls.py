@@ -1,6 +1,10 @@
 from django.urls import path
 
-from . import ballot_views, console_views, export_views, rectification_views, views
+from reviews import views
+from reviews.ballots import views as ballot_views
+from reviews.console import views as console_views
+from reviews.rectification import views as rectification_views
+from reviews.results import export_views
 
 app_name = "reviews"
 

@@ -20,8 +20,8 @@ from reports.permissions import can_return_report
 from reports.selectors import report_latest_version, report_versions
 from reports.services import ReportLocked, report_return
 
-from . import services
-from .forms import (
+from reviews import services
+from reviews.forms import (
     AnswerForm,
     CriterionForm,
     OverrideForm,
@@ -36,11 +36,11 @@ from .forms import (
     WithdrawForm,
     score_field_name,
 )
-from .models import Assignment, Criterion, ProblemCategory, Result, ResultSettings
-from .permissions import can_see_result
-from .documents import sheet_context
-from .rectification_selectors import last_year_items, rectification_today
-from .selectors import (
+from reviews.models import Assignment, Criterion, ProblemCategory, Result, ResultSettings
+from reviews.permissions import can_see_result
+from reviews.results.documents import sheet_context
+from reviews.rectification.selectors import last_year_items, rectification_today
+from reviews.selectors import (
     ReviewState,
     assignments_overview,
     current_publication,

@@ -30,7 +30,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.services import report_save_draft, report_submit
-from reviews.ballot_services import DEFAULT_MARKS, evaluation_save
+from reviews.ballots.services import DEFAULT_MARKS, evaluation_save
 from reviews.models import (
     Assignment,
     BallotCode,
@@ -42,7 +42,7 @@ from reviews.models import (
     RectificationPlan,
     Result,
 )
-from reviews.rectification_services import plan_approve, plan_save, progress_report
+from reviews.rectification.services import plan_approve, plan_save, progress_report
 from reviews.services import cycle_publish, question_answer, question_ask, results_compute, review_save
 from tests.factories import INCOMPLETE_OK, build_world
 

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from pypdf import PdfReader
 
 from branches.models import AuditEntry, Notification
-from reviews.documents import result_pdf_for_report, summary_workbook
+from reviews.results.documents import result_pdf_for_report, summary_workbook
 from reviews.models import (
     Grade,
     ProblemCategory,

@@ -52,7 +52,7 @@ def five_clicks_on_everything():
 
     from branches.models import AuditEntry, Notification
     from reviews.models import Publication, RectificationEvent, RectificationPlan
-    from reviews.rectification_services import plan_approve
+    from reviews.rectification.services import plan_approve
     from reviews.services import cycle_close, cycle_publish, cycle_withdraw, results_compute, routine_scores_set
     from tests.factories import build_world
     from tests.reviews.helpers import submit_report

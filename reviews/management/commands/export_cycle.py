@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.models import Cycle
-from reviews.documents import result_filename, result_pdf_for_report, summary_filename, summary_pdf, summary_workbook
+from reviews.results.documents import result_filename, result_pdf_for_report, summary_filename, summary_pdf, summary_workbook
 from reviews.selectors import cycle_results, result_settings_for
 
 

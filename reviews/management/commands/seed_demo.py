@@ -21,9 +21,9 @@ from reports.services import report_return, report_save_draft, report_submit
 from reports.seed_texts import seed_text
 from reports.splitter import split_report
 from reviews import services as review_services
-from reviews.ballots_demo import seed_ballots
+from reviews.demo.ballots import seed_ballots
 from reviews.models import Grade, ProblemCategory
-from reviews.rectification_demo import seed_rectification
+from reviews.demo.rectification import seed_rectification
 
 PASSWORD = "shuping2026"
 COMMITTEE_NAME = "城关街道党工委"

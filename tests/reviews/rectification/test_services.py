@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from branches.models import Notification
 from reviews.models import RectificationEvent, RectificationItem, RectificationPlan
-from reviews.rectification_services import (
+from reviews.rectification.services import (
     item_confirm,
     item_edit,
     item_reopen,

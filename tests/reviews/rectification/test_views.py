@@ -12,7 +12,7 @@ from django.urls import reverse
 from branches.models import Notification
 from reports.models import Report
 from reviews.models import Problem, RectificationEvidence, RectificationItem, RectificationPlan
-from reviews.rectification_services import progress_report
+from reviews.rectification.services import progress_report
 from tests.factories import ProblemCategoryFactory
 from tests.reviews.rectification.scenes import fill_plan
 

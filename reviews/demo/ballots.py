@@ -3,8 +3,8 @@ phones (and a few on paper), closed, with the ballot counting 30% of the total."
 
 from decimal import Decimal
 
-from .ballot_selectors import evaluation_of
-from .ballot_services import (
+from reviews.ballots.selectors import evaluation_of
+from reviews.ballots.services import (
     DEFAULT_GROUPS,
     DEFAULT_MARKS,
     ballot_cast,
@@ -13,8 +13,8 @@ from .ballot_services import (
     evaluation_save,
     paper_tallies_set,
 )
-from .models import BallotCode
-from .services import result_settings_update
+from reviews.models import BallotCode
+from reviews.services import result_settings_update
 
 
 def _mark_for(rng, target, marks):

@@ -11,7 +11,7 @@
 import secrets
 from decimal import Decimal
 
-from .computation import HUNDRED, round2
+from reviews.computation import HUNDRED, round2
 
 # 32 characters without 0/O, 1/I: 16 of them carry 80 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from reports.models import Cycle
 
-from .models import ResultSettings
+from reviews.models import ResultSettings
 
 WEIGHT_FIELDS = ["review_weight", "routine_weight", "ballot_weight"]
 

@@ -1,5 +1,5 @@
 """The rectification ledger (整改台账) as PDF and Excel. Rendering is reports.pdf.render_pdf;
-the workbook uses the sheet helpers of reviews.documents."""
+the workbook uses the sheet helpers of reviews.results.documents."""
 
 from django.utils import timezone
 

@@ -1,8 +1,8 @@
-"""Forms of the democratic evaluation: they parse; the rules live in reviews.ballot_services."""
+"""Forms of the democratic evaluation: they parse; the rules live in reviews.ballots.services."""
 
 from django import forms
 
-from .ballot_services import DEFAULT_GROUPS, DEFAULT_MARKS, MAX_MARKS
+from reviews.ballots.services import DEFAULT_GROUPS, DEFAULT_MARKS, MAX_MARKS
 
 GROUP_ROWS = 5
 

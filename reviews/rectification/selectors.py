@@ -15,7 +15,7 @@ from django.utils import timezone
 from branches.permissions import is_administrator_of, is_secretary_of
 from branches.selectors import organizations_administered_by
 
-from .models import Problem, RectificationEvent, RectificationEvidence, RectificationItem, RectificationPlan
+from reviews.models import Problem, RectificationEvent, RectificationEvidence, RectificationItem, RectificationPlan
 
 OVERDUE = "overdue"
 STATE_LABELS = {

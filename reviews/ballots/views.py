@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from branches.downloads import download_response
 from branches.throttles import Throttle, client_address
 
-from . import ballot_services as services
-from .ballot_computation import code_display, code_normalize
-from .ballot_documents import code_sheet_filename, code_sheet_pdf
-from .ballot_forms import EvaluationSetupForm
-from .ballot_selectors import (
+from reviews.ballots import services
+from reviews.ballots.computation import code_display, code_normalize
+from reviews.ballots.documents import code_sheet_filename, code_sheet_pdf
+from reviews.ballots.forms import EvaluationSetupForm
+from reviews.ballots.selectors import (
     MIN_GROUP_VOTES,
     evaluation_of,
     evaluation_participation,
@@ -33,8 +33,8 @@ from .ballot_selectors import (
     is_accepting_votes,
     paper_tally_values,
 )
-from .models import Evaluation
-from .views import _add_errors, _administered_cycle_or_404, _call_and_tell
+from reviews.models import Evaluation
+from reviews.views import _add_errors, _administered_cycle_or_404, _call_and_tell
 
 # Wrong codes per address before the voting page stops checking unknown codes for a while
 # (counted in the shared cache; a real code is always accepted).

@@ -17,12 +17,12 @@ from branches.selectors import organizations_administered_by
 from reports.models import Report
 from branches.downloads import XLSX_CONTENT_TYPE, download_response, fit_columns, safe_filename, workbook_bytes, write_header
 
-from . import services
-from .console_forms import CycleSetupForm
-from .progress import SORTS, Progress, is_late, progress_counts, progress_table, reviewer_progress
-from .reminders import reminder_send, reminders_send_late
-from .selectors import administered_reports
-from .views import _add_errors, _administered_cycle_or_404, _call_and_tell, _redirect_back
+from reviews import services
+from reviews.console.forms import CycleSetupForm
+from reviews.console.progress import SORTS, Progress, is_late, progress_counts, progress_table, reviewer_progress
+from reviews.console.reminders import reminder_send, reminders_send_late
+from reviews.selectors import administered_reports
+from reviews.views import _add_errors, _administered_cycle_or_404, _call_and_tell, _redirect_back
 
 
 def _reviewing_organizations(user):

@@ -11,7 +11,7 @@ from branches.models import Notification
 from branches.services import notify
 from reports.models import Cycle, Report
 
-from .progress import late_reports
+from reviews.console.progress import late_reports
 
 DEADLINE_NOTICE_DAYS = 3
 

@@ -6,8 +6,8 @@ from django.utils import timezone
 from branches.models import User
 from reports.models import Report
 
-from .models import Assignment, Review
-from .selectors import _count
+from reviews.models import Assignment, Review
+from reviews.selectors import _count
 
 
 class Progress:

@@ -19,10 +19,10 @@ from branches.models import User
 from branches.downloads import safe_filename, workbook_bytes, write_table
 from reports.pdf import render_pdf
 
-from .ballot_selectors import ballot_tally_for_report, evaluation_of, evaluation_tally
-from .computation import COMPONENTS, round2
-from .models import Evaluation, Problem, Review, Score
-from .selectors import (
+from reviews.ballots.selectors import ballot_tally_for_report, evaluation_of, evaluation_tally
+from reviews.computation import COMPONENTS, round2
+from reviews.models import Evaluation, Problem, Review, Score
+from reviews.selectors import (
     cycle_results,
     grade_distribution,
     published_sheet,

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from reports.models import Report
 from reports.services import report_save_draft
 
-from .models import RectificationPlan
-from .rectification_selectors import rectification_prefill_text, rectification_today
-from .rectification_services import (
+from reviews.models import RectificationPlan
+from reviews.rectification.selectors import rectification_prefill_text, rectification_today
+from reviews.rectification.services import (
     item_confirm,
     items_merge,
     plan_approve,

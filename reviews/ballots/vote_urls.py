@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import ballot_views
+from reviews.ballots import views as ballot_views
 
 app_name = "vote"
 

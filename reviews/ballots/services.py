@@ -29,10 +29,10 @@ from django.utils import timezone
 
 from branches.models import AuditEntry
 
-from .ballot_computation import code_new, code_normalize
-from .ballot_selectors import code_digest, code_lookup, electronic_ballots_by_group, is_accepting_votes
-from .models import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
-from .services import _audit, _audit_change, _ensure_open
+from reviews.ballots.computation import code_new, code_normalize
+from reviews.ballots.selectors import code_digest, code_lookup, electronic_ballots_by_group, is_accepting_votes
+from reviews.models import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
+from reviews.services import _audit, _audit_change, _ensure_open
 
 DEFAULT_GROUPS = [("班子成员", 7, Decimal("40")), ("党员代表", 20, Decimal("40")), ("群众代表", 10, Decimal("20"))]
 DEFAULT_MARKS = [("好", Decimal("1")), ("较好", Decimal("0.9")), ("一般", Decimal("0.7")), ("差", Decimal("0.5"))]

@@ -11,8 +11,8 @@ from django.utils.safestring import mark_safe
 from branches.downloads import safe_filename
 from reports.pdf import render_pdf
 
-from .ballot_computation import code_display
-from .ballot_selectors import printable_codes
+from reviews.ballots.computation import code_display
+from reviews.ballots.selectors import printable_codes
 
 
 @dataclass

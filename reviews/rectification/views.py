@@ -20,10 +20,10 @@ from branches.params import id_param, id_params
 from branches.permissions import is_administrator
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
-from . import rectification_services as services
-from .models import ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
-from .rectification_documents import ledger_filename, ledger_pdf, ledger_workbook
-from .rectification_selectors import (
+from reviews.rectification import services
+from reviews.models import ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
+from reviews.rectification.documents import ledger_filename, ledger_pdf, ledger_workbook
+from reviews.rectification.selectors import (
     can_fill_plan,
     can_manage_plan,
     cycles_with_problem_lists,
@@ -42,8 +42,8 @@ from .rectification_selectors import (
     with_state,
     with_state_text,
 )
-from .selectors import cycles_administered_by
-from .views import _administered_cycle_or_404, _call_and_tell
+from reviews.selectors import cycles_administered_by
+from reviews.views import _administered_cycle_or_404, _call_and_tell
 
 
 @login_required

@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
-from .ballot_computation import group_score, share, weighted_ballot_score
-from .models import Ballot, BallotCode, Evaluation, EvaluationEntry, PaperTally, Vote, VoterGroup
+from reviews.ballots.computation import group_score, share, weighted_ballot_score
+from reviews.models import Ballot, BallotCode, Evaluation, EvaluationEntry, PaperTally, Vote, VoterGroup
 
 
 def code_digest(code):

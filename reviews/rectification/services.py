@@ -31,7 +31,7 @@ from branches.services import notify
 from reports.models import Report
 from reports.services import ReportConflict, ReportLocked, report_save_draft
 
-from .models import (
+from reviews.models import (
     Problem,
     ProblemCategory,
     ProblemListProposal,
@@ -41,7 +41,7 @@ from .models import (
     RectificationPlan,
     RectificationReminder,
 )
-from .rectification_selectors import (
+from reviews.rectification.selectors import (
     can_fill_plan,
     can_manage_plan,
     rectification_prefill_text,
@@ -176,7 +176,7 @@ def problem_list_generate(*, cycle, by):
     force (the frozen sheets, never live reviews): one item per problem named. Organizations that
     already have a list are left alone (problem_lists_follow_publication updates them). Returns
     the number of new plans."""
-    from .selectors import current_publication
+    from reviews.selectors import current_publication
 
     publication = current_publication(cycle)
     if publication is None:
