@@ -64,7 +64,7 @@ def setup_database(voters):
     from branches.services import administrator_grant, organization_create
     from reviews.ballots.services import DEFAULT_MARKS, evaluation_open, evaluation_save
     from reviews.models import BallotCode
-    from reviews.services import cycle_launch
+    from reviews.console.launch import cycle_launch
 
     admin = User.objects.create(username=f"bench_admin_{time.time_ns()}", name="压测管理员")
     committee = organization_create(name=f"压测街道党工委{time.time_ns()}", kind=Organization.Kind.COMMITTEE)

@@ -76,7 +76,7 @@ def build(size, tag):
     from branches.services import administrator_grant, organization_create
     from reports.models import Cycle, Report
     from reviews.models import Review
-    from reviews.services import cycle_launch
+    from reviews.console.launch import cycle_launch
 
     admin = User.objects.create_user(username=f"{tag}_admin", password="Bench#2026")
     committee = organization_create(name=f"{tag}街道党工委", kind="committee")

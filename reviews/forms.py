@@ -5,7 +5,7 @@ from django import forms
 
 from reviews.computation import points_text
 from reviews.models import Criterion, Grade, ResultSettings
-from reviews.services import SETTINGS_FIELDS
+from reviews.rubric_services import SETTINGS_FIELDS
 
 
 def grade_choices(settings, blank=None):

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from reviews import views
+from reviews import setup_views, views
 from reviews.ballots import views as ballot_views
 from reviews.console import views as console_views
 from reviews.rectification import views as rectification_views
 from reviews.results import export_views
+from reviews.results import views as results_views
 
 app_name = "reviews"
 
@@ -17,23 +18,23 @@ urlpatterns = [
     path("report/<int:report_pk>/return/", views.report_return_view, name="report_return"),
     # secretaries
     path("report/<int:report_pk>/questions/", views.secretary_questions, name="secretary_questions"),
-    path("report/<int:report_pk>/result/", views.secretary_result, name="secretary_result"),
+    path("report/<int:report_pk>/result/", results_views.secretary_result, name="secretary_result"),
     # administrators
-    path("admin/", views.admin_index, name="admin_index"),
-    path("admin/cycle/<int:cycle_pk>/", views.admin_cycle, name="admin_cycle"),
-    path("admin/cycle/<int:cycle_pk>/rubric/", views.rubric, name="rubric"),
-    path("admin/criterion/<int:pk>/edit/", views.criterion_edit, name="criterion_edit"),
-    path("admin/criterion/<int:pk>/delete/", views.criterion_delete, name="criterion_delete"),
-    path("admin/cycle/<int:cycle_pk>/settings/", views.result_settings, name="result_settings"),
-    path("admin/cycle/<int:cycle_pk>/assignments/", views.assignments, name="assignments"),
-    path("admin/assignment/<int:pk>/remove/", views.assignment_remove, name="assignment_remove"),
-    path("admin/cycle/<int:cycle_pk>/routine/", views.routine_scores, name="routine_scores"),
-    path("admin/cycle/<int:cycle_pk>/results/", views.results, name="results"),
-    path("admin/cycle/<int:cycle_pk>/results/compute/", views.results_compute, name="results_compute"),
-    path("admin/cycle/<int:cycle_pk>/publish/", views.cycle_publish, name="cycle_publish"),
-    path("admin/cycle/<int:cycle_pk>/withdraw/", views.cycle_withdraw, name="cycle_withdraw"),
-    path("admin/cycle/<int:cycle_pk>/close/", views.cycle_close, name="cycle_close"),
-    path("admin/result/<int:pk>/override/", views.result_override, name="result_override"),
+    path("admin/", console_views.admin_index, name="admin_index"),
+    path("admin/cycle/<int:cycle_pk>/", console_views.admin_cycle, name="admin_cycle"),
+    path("admin/cycle/<int:cycle_pk>/rubric/", setup_views.rubric, name="rubric"),
+    path("admin/criterion/<int:pk>/edit/", setup_views.criterion_edit, name="criterion_edit"),
+    path("admin/criterion/<int:pk>/delete/", setup_views.criterion_delete, name="criterion_delete"),
+    path("admin/cycle/<int:cycle_pk>/settings/", setup_views.result_settings, name="result_settings"),
+    path("admin/cycle/<int:cycle_pk>/assignments/", setup_views.assignments, name="assignments"),
+    path("admin/assignment/<int:pk>/remove/", setup_views.assignment_remove, name="assignment_remove"),
+    path("admin/cycle/<int:cycle_pk>/routine/", setup_views.routine_scores, name="routine_scores"),
+    path("admin/cycle/<int:cycle_pk>/results/", results_views.results, name="results"),
+    path("admin/cycle/<int:cycle_pk>/results/compute/", results_views.results_compute, name="results_compute"),
+    path("admin/cycle/<int:cycle_pk>/publish/", results_views.cycle_publish, name="cycle_publish"),
+    path("admin/cycle/<int:cycle_pk>/withdraw/", results_views.cycle_withdraw, name="cycle_withdraw"),
+    path("admin/cycle/<int:cycle_pk>/close/", results_views.cycle_close, name="cycle_close"),
+    path("admin/result/<int:pk>/override/", results_views.result_override, name="result_override"),
     path("admin/report/<int:report_pk>/", views.admin_report, name="admin_report"),
     # the year's console (reviews/console_views.py)
     path("admin/setup/", console_views.cycle_setup, name="cycle_setup"),

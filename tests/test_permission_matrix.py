@@ -43,7 +43,8 @@ from reviews.models import (
     Result,
 )
 from reviews.rectification.services import plan_approve, plan_save, progress_report
-from reviews.services import cycle_publish, question_answer, question_ask, results_compute, review_save
+from reviews.results.services import cycle_publish, results_compute
+from reviews.services import question_answer, question_ask, review_save
 from tests.factories import INCOMPLETE_OK, build_world
 
 ROLES = ["anonymous", "secretary_a", "secretary_b", "reviewer", "other_reviewer", "other_admin", "admin", "superuser"]

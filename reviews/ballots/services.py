@@ -32,7 +32,7 @@ from branches.models import AuditEntry
 from reviews.ballots.computation import code_new, code_normalize
 from reviews.ballots.selectors import code_digest, code_lookup, electronic_ballots_by_group, is_accepting_votes
 from reviews.models import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
-from reviews.services import _audit, _audit_change, _ensure_open
+from reviews.common import audit, audit_change, ensure_open
 
 DEFAULT_GROUPS = [("班子成员", 7, Decimal("40")), ("党员代表", 20, Decimal("40")), ("群众代表", 10, Decimal("20"))]
 DEFAULT_MARKS = [("好", Decimal("1")), ("较好", Decimal("0.9")), ("一般", Decimal("0.7")), ("差", Decimal("0.5"))]
@@ -126,7 +126,7 @@ def evaluation_save(*, cycle, by, title, report_orders, groups, marks, closes_at
     marks [{"label", "factor"}], best first. Saving issues new codes for every group:
     sheets printed before no longer work.
     """
-    _ensure_open(cycle)
+    ensure_open(cycle)
     title = _clean_setup(cycle=cycle, title=title, report_orders=report_orders, groups=groups, marks=marks)
     evaluation = Evaluation.objects.select_for_update().filter(cycle=cycle).first()
     if evaluation is not None and evaluation.status != Evaluation.Status.DRAFT:
@@ -155,7 +155,7 @@ def evaluation_save(*, cycle, by, title, report_orders, groups, marks, closes_at
         [Mark(evaluation=evaluation, label=mark["label"], factor=mark["factor"], order=index) for index, mark in enumerate(marks)]
     )
     issued = _codes_issue(created_groups)
-    _audit(
+    audit(
         cycle, by, AuditEntry.Action.SETTINGS_CHANGED,
         f"{action}民主测评“{title}”：{len(ordered)}个测评对象，生成{issued}个测评码",
         obj=evaluation,
@@ -185,7 +185,7 @@ def _shared_lock(evaluation):
 def evaluation_open(*, evaluation, by):
     """Start voting. The codes' plain text is erased: from now on only their digests exist."""
     evaluation = _locked(evaluation)
-    _ensure_open(evaluation.cycle)
+    ensure_open(evaluation.cycle)
     if evaluation.status != Evaluation.Status.DRAFT:
         raise ValidationError("民主测评已经开始过，不能重复开始。")
     if evaluation.closes_at is not None and evaluation.closes_at <= timezone.now():
@@ -194,7 +194,7 @@ def evaluation_open(*, evaluation, by):
     evaluation.status = Evaluation.Status.OPEN
     evaluation.opened_at = timezone.now()
     evaluation.save(update_fields=["status", "opened_at"])
-    _audit(evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"开始民主测评“{evaluation}”", obj=evaluation)
+    audit(evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"开始民主测评“{evaluation}”", obj=evaluation)
     return evaluation
 
 
@@ -256,14 +256,14 @@ def evaluation_close(*, evaluation, by):
     The ballots are rewritten so that nothing stored keeps the order of voting or ties a
     ballot to a code (`_ballots_reshuffle`); the tables are vacuumed after the commit."""
     evaluation = _locked(evaluation)
-    _ensure_open(evaluation.cycle)
+    ensure_open(evaluation.cycle)
     if evaluation.status != Evaluation.Status.OPEN:
         raise ValidationError("只能结束正在进行的民主测评。")
     ballots = _ballots_reshuffle(evaluation)
     evaluation.status = Evaluation.Status.CLOSED
     evaluation.closed_at = timezone.now()
     evaluation.save(update_fields=["status", "closed_at"])
-    _audit_change(
+    audit_change(
         evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"结束民主测评“{evaluation}”（手机投票{ballots}张）", obj=evaluation
     )
     transaction.on_commit(_vacuum_ballot_tables)
@@ -328,7 +328,7 @@ def paper_tallies_set(*, evaluation, counts, by):
     electronic votes together cannot exceed the group's head count.
     """
     evaluation = _locked(evaluation)
-    _ensure_open(evaluation.cycle)
+    ensure_open(evaluation.cycle)
     if evaluation.status == Evaluation.Status.DRAFT:
         raise ValidationError("民主测评开始后才能录入纸质票。")
     entries = {entry.pk: entry for entry in evaluation.entries.select_related("report__organization")}
@@ -381,7 +381,7 @@ def paper_tallies_set(*, evaluation, counts, by):
     PaperTally.objects.bulk_update(changed, ["count"])
     PaperTally.objects.bulk_create(created)
     if changes:
-        _audit_change(
+        audit_change(
             evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED,
             f"录入民主测评“{evaluation}”的纸质票（{len(changes)}项）",
             obj=evaluation,

@@ -34,7 +34,7 @@ from reviews.ballots.selectors import (
     paper_tally_values,
 )
 from reviews.models import Evaluation
-from reviews.views import _add_errors, _administered_cycle_or_404, _call_and_tell
+from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell
 
 # Wrong codes per address before the voting page stops checking unknown codes for a while
 # (counted in the shared cache; a real code is always accepted).
@@ -47,7 +47,7 @@ wrong_codes = Throttle("vote-wrong", limit=WRONG_CODE_LIMIT, window=WRONG_CODE_W
 
 
 def _evaluation_or_404(request, cycle_pk):
-    cycle = _administered_cycle_or_404(request, cycle_pk)
+    cycle = administered_cycle_or_404(request, cycle_pk)
     evaluation = evaluation_of(cycle)
     if evaluation is None:
         raise Http404
@@ -57,7 +57,7 @@ def _evaluation_or_404(request, cycle_pk):
 @login_required
 @require_GET
 def evaluation(request, cycle_pk):
-    cycle = _administered_cycle_or_404(request, cycle_pk)
+    cycle = administered_cycle_or_404(request, cycle_pk)
     evaluation = evaluation_of(cycle)
     context = {"cycle": cycle, "evaluation": evaluation, "active": "evaluation"}
     if evaluation is not None:
@@ -77,7 +77,7 @@ def evaluation(request, cycle_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evaluation_setup(request, cycle_pk):
-    cycle = _administered_cycle_or_404(request, cycle_pk)
+    cycle = administered_cycle_or_404(request, cycle_pk)
     evaluation = evaluation_of(cycle)
     if evaluation is not None and evaluation.status != Evaluation.Status.DRAFT:
         messages.error(request, "民主测评已经开始，不能再修改设置。")
@@ -93,7 +93,7 @@ def evaluation_setup(request, cycle_pk):
         try:
             services.evaluation_save(cycle=cycle, by=request.user, **form.service_arguments())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "民主测评设置已保存，测评码已生成。请下载并打印测评码。")
             return redirect("reviews:evaluation", cycle_pk=cycle.pk)
@@ -155,7 +155,7 @@ def _evaluation_confirm(request, cycle_pk, action):
     if request.method == "POST":
         if request.POST.get("confirm") == "1":
             # The service locks the row: of parallel confirmations one acts, the others get its message.
-            _call_and_tell(request, lambda: spec["service"](evaluation=evaluation, by=request.user), spec["success"])
+            call_and_tell(request, lambda: spec["service"](evaluation=evaluation, by=request.user), spec["success"])
             return redirect("reviews:evaluation", cycle_pk=cycle.pk)
         error = f"请勾选“我已了解上述后果”后再{spec['title']}。"
     context = {

@@ -7,7 +7,7 @@ from branches.models import User
 from reports.models import Report
 
 from reviews.models import Assignment, Review
-from reviews.selectors import _count
+from reviews.selectors import subquery_count
 
 
 class Progress:
@@ -41,8 +41,8 @@ SORTS = {
 def progress_reports(cycle):
     """The cycle's reports with organization and secretary, annotated with reviews_assigned,
     reviews_done (submitted reviews) and `state` (a Progress value)."""
-    assigned = _count(Assignment.objects.filter(report=OuterRef("pk")))
-    done = _count(Review.objects.filter(report=OuterRef("pk"), status=Review.Status.SUBMITTED))
+    assigned = subquery_count(Assignment.objects.filter(report=OuterRef("pk")))
+    done = subquery_count(Review.objects.filter(report=OuterRef("pk"), status=Review.Status.SUBMITTED))
     return (
         cycle.reports.select_related("organization", "organization__secretary")
         .annotate(reviews_assigned=assigned, reviews_done=done)
@@ -104,9 +104,9 @@ def reviewer_progress(cycle):
     return (
         User.objects.filter(Exists(assignments))
         .annotate(
-            assigned=_count(assignments, group_by="reviewer"),
-            reviewable=_count(assignments.filter(report__status=Report.Status.SUBMITTED), group_by="reviewer"),
-            done=_count(
+            assigned=subquery_count(assignments, group_by="reviewer"),
+            reviewable=subquery_count(assignments.filter(report__status=Report.Status.SUBMITTED), group_by="reviewer"),
+            done=subquery_count(
                 Review.objects.filter(report__cycle=cycle, reviewer=OuterRef("pk"), status=Review.Status.SUBMITTED),
                 group_by="reviewer",
             ),

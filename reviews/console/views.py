@@ -4,7 +4,6 @@ remind the late, export the table. Every object comes from the user's administer
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,15 +13,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches.permissions import is_administrator
 from branches.selectors import organizations_administered_by
-from reports.models import Report
-from branches.downloads import XLSX_CONTENT_TYPE, download_response, fit_columns, safe_filename, workbook_bytes, write_header
+from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
-from reviews import services
 from reviews.console.forms import CycleSetupForm
 from reviews.console.progress import SORTS, Progress, is_late, progress_counts, progress_table, reviewer_progress
 from reviews.console.reminders import reminder_send, reminders_send_late
 from reviews.selectors import administered_reports
-from reviews.views import _add_errors, _administered_cycle_or_404, _call_and_tell, _redirect_back
+from reviews.console.documents import progress_workbook, progress_workbook_filename
+from reviews.console.launch import cycle_launch
+from reviews.results.selectors import results_state
+from reviews.selectors import cycle_report_counts, cycles_with_report_counts, result_settings_for, rubric_max
+from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell, redirect_back
 
 
 def _reviewing_organizations(user):
@@ -55,21 +56,20 @@ def cycle_setup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                cycle = services.cycle_launch(
-                    organization=organization,
-                    year=data["year"],
-                    title=data["title"],
-                    submission_deadline=data["submission_deadline"],
-                    review_deadline=data["review_deadline"],
-                    meeting_date=data["meeting_date"],
-                    participants=list(data["participants"]),
-                    copy_rubric_from=form.copy_from,
-                    by=request.user,
-                )
-                services.result_settings_update(settings=cycle.result_settings, data=form.weights, by=request.user)
+            cycle = cycle_launch(
+                organization=organization,
+                year=data["year"],
+                title=data["title"],
+                submission_deadline=data["submission_deadline"],
+                review_deadline=data["review_deadline"],
+                meeting_date=data["meeting_date"],
+                participants=list(data["participants"]),
+                copy_rubric_from=form.copy_from,
+                weights=form.weights,
+                by=request.user,
+            )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -103,7 +103,7 @@ def _table_params(request):
 @require_GET
 def progress(request, cycle_pk):
     """Counts by state with a bar, the sortable and filterable table, reviewers' progress."""
-    cycle = _administered_cycle_or_404(request, cycle_pk)
+    cycle = administered_cycle_or_404(request, cycle_pk)
     state, sort = _table_params(request)
     counts = progress_counts(cycle)
     total = counts["total"] or 1
@@ -134,49 +134,16 @@ def progress(request, cycle_pk):
     )
 
 
-def _progress_workbook(cycle, rows):
-    from openpyxl import Workbook
-
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "进度"
-    write_header(sheet, 1, ["党组织", "书记", "手机号", "状态", "逾期未交", "最后活动", "提交时间", "逾期提交", "评议进度"])
-    for row in rows:
-        secretary = row.organization.secretary
-        sheet.append(
-            [
-                row.organization.name,
-                secretary.display_name if secretary else "",
-                secretary.phone if secretary else "",
-                Progress.LABELS[row.state],
-                "是" if is_late(row) else "",
-                timezone.localtime(row.updated_at).replace(tzinfo=None) if row.status != Report.Status.NOT_STARTED else None,
-                timezone.localtime(row.submitted_at).replace(tzinfo=None) if row.submitted_at else None,
-                "是" if row.is_late else "",
-                f"{row.reviews_done}/{row.reviews_assigned}",
-            ]
-        )
-    for column in ("F", "G"):
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=ord(column) - 64, max_col=ord(column) - 64):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:I{max(sheet.max_row, 1)}"
-    fit_columns(sheet, header_row=1)
-    return workbook_bytes(workbook)
-
-
 @login_required
 @require_GET
 def progress_xlsx(request, cycle_pk):
     """The table as shown (same filter and order) as .xlsx."""
-    cycle = _administered_cycle_or_404(request, cycle_pk)
+    cycle = administered_cycle_or_404(request, cycle_pk)
     state, sort = _table_params(request)
     rows = list(progress_table(cycle, state=state, sort=sort))
     for row in rows:
         row.cycle = cycle
-    filename = safe_filename(f"{cycle.organization.name}{cycle.year}年度述职进度_{timezone.localdate():%Y%m%d}") + ".xlsx"
-    return download_response(_progress_workbook(cycle, rows), filename, XLSX_CONTENT_TYPE)
+    return download_response(progress_workbook(rows), progress_workbook_filename(cycle), XLSX_CONTENT_TYPE)
 
 
 @login_required
@@ -184,19 +151,19 @@ def progress_xlsx(request, cycle_pk):
 def remind(request, report_pk):
     """Remind one secretary."""
     report = get_object_or_404(administered_reports(request.user), pk=report_pk)
-    _call_and_tell(
+    call_and_tell(
         request,
         lambda: reminder_send(report=report, by=request.user),
         f"已提醒{report.organization}书记{report.organization.secretary.display_name if report.organization.secretary else ''}。",
     )
-    return _redirect_back(request, reverse("reviews:progress", args=[report.cycle_id]))
+    return redirect_back(request, reverse("reviews:progress", args=[report.cycle_id]))
 
 
 @login_required
 @require_POST
 def remind_late(request, cycle_pk):
     """Remind every late secretary in one action."""
-    cycle = _administered_cycle_or_404(request, cycle_pk)
+    cycle = administered_cycle_or_404(request, cycle_pk)
     try:
         sent = reminders_send_late(cycle=cycle, by=request.user)
     except ValidationError as error:
@@ -206,4 +173,36 @@ def remind_late(request, cycle_pk):
             messages.success(request, f"已提醒 {sent} 个逾期未提交的党组织书记。")
         else:
             messages.info(request, "目前没有逾期未提交的党组织。")
-    return _redirect_back(request, reverse("reviews:progress", args=[cycle.pk]))
+    return redirect_back(request, reverse("reviews:progress", args=[cycle.pk]))
+
+
+# ---------------------------------------------------------------- the year's overview
+
+
+@login_required
+@require_GET
+def admin_index(request):
+    """The administrator's years, with how many reports each has and how many are submitted."""
+    if not is_administrator(request.user):
+        raise PermissionDenied
+    return render(request, "reviews/admin/index.html", {"cycles": cycles_with_report_counts(request.user)})
+
+
+@login_required
+@require_GET
+def admin_cycle(request, cycle_pk):
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    settings = result_settings_for(cycle)
+    return render(
+        request,
+        "reviews/admin/cycle.html",
+        {
+            "cycle": cycle,
+            "counts": cycle_report_counts(cycle),
+            "criteria": list(cycle.criteria.all()),
+            "rubric_max": rubric_max(cycle),
+            "settings": settings,
+            "results_state": results_state(cycle, settings),
+            "active": "overview",
+        },
+    )

@@ -14,7 +14,7 @@ from reviews.ballots.services import (
     paper_tallies_set,
 )
 from reviews.models import BallotCode
-from reviews.services import result_settings_update
+from reviews.rubric_services import result_settings_update
 
 
 def _mark_for(rng, target, marks):

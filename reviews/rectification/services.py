@@ -41,6 +41,7 @@ from reviews.models import (
     RectificationPlan,
     RectificationReminder,
 )
+from reviews.selectors import current_publication
 from reviews.rectification.selectors import (
     can_fill_plan,
     can_manage_plan,
@@ -176,7 +177,6 @@ def problem_list_generate(*, cycle, by):
     force (the frozen sheets, never live reviews): one item per problem named. Organizations that
     already have a list are left alone (problem_lists_follow_publication updates them). Returns
     the number of new plans."""
-    from reviews.selectors import current_publication
 
     publication = current_publication(cycle)
     if publication is None:

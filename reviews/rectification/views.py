@@ -43,7 +43,7 @@ from reviews.rectification.selectors import (
     with_state_text,
 )
 from reviews.selectors import cycles_administered_by
-from reviews.views import _administered_cycle_or_404, _call_and_tell
+from reviews.view_helpers import administered_cycle_or_404, call_and_tell
 
 
 @login_required
@@ -138,7 +138,7 @@ def rectification_merge(request, pk):
     ids = request.POST.getlist("items")
     items = list(RectificationItem.objects.filter(plan=plan, pk__in=id_params(ids)).prefetch_related("problems"))
     category = ProblemCategory.objects.filter(pk=id_param(request.POST.get("category")) or 0).first()
-    _call_and_tell(
+    call_and_tell(
         request,
         lambda: services.items_merge(plan=plan, items=items, by=request.user, text=request.POST.get("text", ""), category=category),
         f"已将{len(items)}个问题合并为一个，提出人均已保留。",
@@ -158,7 +158,7 @@ def _administered_item_or_404(request, pk):
 def rectification_item_edit(request, pk):
     item = _administered_item_or_404(request, pk)
     category = ProblemCategory.objects.filter(pk=id_param(request.POST.get("category")) or 0).first()
-    _call_and_tell(
+    call_and_tell(
         request,
         lambda: services.item_edit(item=item, by=request.user, text=request.POST.get("text", ""), category=category),
         "问题已修改。",
@@ -171,9 +171,9 @@ def rectification_item_edit(request, pk):
 def rectification_plan_decide(request, pk):
     plan = plan_administered_or_404(request.user, pk)
     if request.POST.get("action") == "approve":
-        _call_and_tell(request, lambda: services.plan_approve(plan=plan, by=request.user), "整改清单已审核通过，已通知书记。")
+        call_and_tell(request, lambda: services.plan_approve(plan=plan, by=request.user), "整改清单已审核通过，已通知书记。")
     else:
-        _call_and_tell(
+        call_and_tell(
             request,
             lambda: services.plan_return(plan=plan, by=request.user, reason=request.POST.get("reason", "")),
             "整改清单已退回，书记将看到退回原因。",
@@ -189,7 +189,7 @@ def rectification_proposal_decide(request, pk):
         ProblemListProposal.objects.filter(plan__in=plans_administered_by(request.user)), pk=pk
     )
     accept = request.POST.get("action") == "accept"
-    _call_and_tell(
+    call_and_tell(
         request,
         lambda: services.proposal_decide(proposal=proposal, by=request.user, accept=accept),
         "已采纳该变更，问题清单已更新。" if accept else "已忽略该变更。",
@@ -257,7 +257,7 @@ def rectification_item(request, pk):
 @require_POST
 def rectification_item_confirm(request, pk):
     item = _administered_item_or_404(request, pk)
-    _call_and_tell(request, lambda: services.item_confirm(item=item, by=request.user), "已确认销号，已通知书记。")
+    call_and_tell(request, lambda: services.item_confirm(item=item, by=request.user), "已确认销号，已通知书记。")
     if request.POST.get("back") == "plan":
         return redirect(reverse("reviews:rectification_plan", args=[item.plan_id]) + f"#item-{item.pk}")
     return redirect("reviews:rectification_item", pk=item.pk)
@@ -267,7 +267,7 @@ def rectification_item_confirm(request, pk):
 @require_POST
 def rectification_item_reopen(request, pk):
     item = _administered_item_or_404(request, pk)
-    _call_and_tell(
+    call_and_tell(
         request,
         lambda: services.item_reopen(item=item, by=request.user, reason=request.POST.get("reason", "")),
         "整改事项已重新打开，已通知书记。",
@@ -298,7 +298,7 @@ def rectification_evidence(request, pk):
 @login_required
 @require_GET
 def rectification_ledger(request, cycle_pk):
-    cycle = _administered_cycle_or_404(request, cycle_pk)
+    cycle = administered_cycle_or_404(request, cycle_pk)
     context = ledger(cycle, rectification_today())
     proposals = list(
         ProblemListProposal.objects.filter(plan__report__cycle=cycle, status=ProblemListProposal.Status.PENDING)
@@ -312,15 +312,15 @@ def rectification_ledger(request, cycle_pk):
 @require_POST
 def rectification_generate(request, cycle_pk):
     """生成问题清单 for organizations that have none yet (publication normally does it)."""
-    cycle = _administered_cycle_or_404(request, cycle_pk)
-    _call_and_tell(request, lambda: services.problem_list_generate(cycle=cycle, by=request.user), "问题清单已生成。")
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    call_and_tell(request, lambda: services.problem_list_generate(cycle=cycle, by=request.user), "问题清单已生成。")
     return redirect("reviews:rectification_ledger", cycle_pk=cycle.pk)
 
 
 @login_required
 @require_GET
 def rectification_ledger_xlsx(request, cycle_pk):
-    cycle = _administered_cycle_or_404(request, cycle_pk)
+    cycle = administered_cycle_or_404(request, cycle_pk)
     content = ledger_workbook(ledger(cycle, rectification_today()))
     return download_response(content, ledger_filename(cycle, "xlsx"), XLSX_CONTENT_TYPE)
 
@@ -328,6 +328,6 @@ def rectification_ledger_xlsx(request, cycle_pk):
 @login_required
 @require_GET
 def rectification_ledger_pdf(request, cycle_pk):
-    cycle = _administered_cycle_or_404(request, cycle_pk)
+    cycle = administered_cycle_or_404(request, cycle_pk)
     rendered = ledger_pdf(ledger(cycle, rectification_today()))
     return download_response(rendered.content, ledger_filename(cycle, "pdf"))

@@ -17,7 +17,8 @@ from branches.permissions import is_committee_member_of
 from reports.models import Cycle, Report
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
-from reviews.results.documents import result_filename, result_pdf_for_report, summary_filename, summary_pdf, summary_workbook
+from reviews.results.documents import result_filename, result_pdf_for_report
+from reviews.results.summary import summary_filename, summary_pdf, summary_workbook
 from reviews.permissions import can_administer_cycle, can_see_result
 
 

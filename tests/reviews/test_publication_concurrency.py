@@ -53,7 +53,8 @@ def five_clicks_on_everything():
     from branches.models import AuditEntry, Notification
     from reviews.models import Publication, RectificationEvent, RectificationPlan
     from reviews.rectification.services import plan_approve
-    from reviews.services import cycle_close, cycle_publish, cycle_withdraw, results_compute, routine_scores_set
+    from reviews.results.services import cycle_close, cycle_publish, cycle_withdraw, results_compute
+    from reviews.services import routine_scores_set
     from tests.factories import build_world
     from tests.reviews.helpers import submit_report
     from tests.reviews.rectification.scenes import fill_plan

@@ -8,7 +8,8 @@ from branches.models import Notification
 from reports.services import report_return
 from reviews.models import Publication, Review
 from reviews.selectors import reviewer_pseudonyms
-from reviews.services import cycle_publish, question_ask, results_compute
+from reviews.results.services import cycle_publish, results_compute
+from reviews.services import question_ask
 from tests.reviews.helpers import scores_totalling, submit_review
 from tests.reviews.test_publication import complete
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from branches.models import Organization, User
 from reports.models import Cycle, Report
 from reviews.models import Ballot, Evaluation, Grade, RectificationItem, Review
-from reviews.selectors import cycle_results
+from reviews.results.selectors import cycle_results
 
 
 @pytest.fixture

@@ -7,22 +7,16 @@ from branches.models import AuditEntry
 from reports.models import Report
 from reports.services import report_return
 from reviews.models import Assignment, Grade, Problem, ProblemCategory, Result, Review, ReviewChange, Score
+from reviews.results.services import cycle_close, cycle_publish, result_override, results_compute
+from reviews.rubric_services import criterion_delete, criterion_save, result_settings_update, rubric_copy
 from reviews.services import (
     assignment_add,
     assignment_remove,
-    criterion_delete,
-    criterion_save,
-    cycle_close,
-    cycle_publish,
     question_answer,
     question_ask,
-    result_override,
-    result_settings_update,
-    results_compute,
     review_save,
     routine_score_set,
     routine_scores_set,
-    rubric_copy,
 )
 from tests.factories import INCOMPLETE_OK, UserFactory, launch_cycle
 from tests.reviews.helpers import scores_totalling, submit_report, submit_review
@@ -385,7 +379,7 @@ def test_results_compute_trimmed_mean_weights_rank_and_grade(submitted):
 
 
 def test_results_compute_flags_a_missing_ballot_score(submitted):
-    from reviews.selectors import cycle_results
+    from reviews.results.selectors import cycle_results
 
     w = submitted
     result_settings_update(
@@ -470,7 +464,7 @@ def test_publish_requires_current_results_and_close_requires_publication(submitt
 
 
 def test_settings_change_makes_results_stale(submitted):
-    from reviews.selectors import results_state
+    from reviews.results.selectors import results_state
 
     w = submitted
     assert results_state(w.cycle) == "never"

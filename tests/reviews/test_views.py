@@ -8,7 +8,9 @@ from branches.models import AuditEntry
 from reports.models import Report
 from reports.services import report_return
 from reviews.models import Assignment, Criterion, ProblemCategory, Question, Result, ResultSettings, Review
-from reviews.services import cycle_publish, question_ask, result_settings_update, results_compute, routine_scores_set
+from reviews.results.services import cycle_publish, results_compute
+from reviews.rubric_services import result_settings_update
+from reviews.services import question_ask, routine_scores_set
 from tests.reviews.helpers import scores_totalling, submit_report, submit_review
 from tests.factories import INCOMPLETE_OK
 

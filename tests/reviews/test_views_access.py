@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Assignment, Result
-from reviews.services import results_compute
+from reviews.results.services import results_compute
 from tests.reviews.helpers import submit_report
 from tests.factories import INCOMPLETE_OK
 

@@ -20,7 +20,10 @@ from reports.models import Report, ReportVersion
 from reports.services import report_return, report_save_draft, report_submit
 from reports.seed_texts import seed_text
 from reports.splitter import split_report
-from reviews import services as review_services
+from reviews.console.launch import cycle_launch
+from reviews.results.services import cycle_close, cycle_publish, results_compute
+from reviews.rubric_services import result_settings_update
+from reviews.services import question_answer, question_ask, review_save, routine_score_set
 from reviews.demo.ballots import seed_ballots
 from reviews.models import Grade, ProblemCategory
 from reviews.demo.rectification import seed_rectification
@@ -128,7 +131,7 @@ class Command(BaseCommand):
         tz = timezone.get_current_timezone()
 
         # Last year: every report submitted, reviewed by all three, graded, published and closed.
-        last = review_services.cycle_launch(
+        last = cycle_launch(
             organization=committee,
             year=this_year - 1,
             title=f"{this_year - 1}年度党组织书记抓基层党建工作述职评议",
@@ -137,7 +140,7 @@ class Command(BaseCommand):
             by=orgadmin,
         )
         settings_ = last.result_settings
-        review_services.result_settings_update(
+        result_settings_update(
             settings=settings_,
             data={"top_grade_cap_numerator": 1, "top_grade_cap_denominator": 3},
             by=orgadmin,
@@ -154,7 +157,7 @@ class Command(BaseCommand):
                     {"text": text, "category": categories[category]}
                     for text, category in rng.sample(PROBLEMS, 2)
                 ]
-                review_services.review_save(
+                review_save(
                     report=report,
                     reviewer=reviewer,
                     scores=points,
@@ -163,15 +166,15 @@ class Command(BaseCommand):
                     problems=problems,
                     submit=True,
                 )
-            review_services.routine_score_set(report=report, score=Decimal(target), by=orgadmin)
+            routine_score_set(report=report, score=Decimal(target), by=orgadmin)
         seed_ballots(cycle=last, by=orgadmin, rng=rng, targets=LAST_YEAR_TARGETS)
         self.backdate(last, datetime.datetime(this_year, 1, 10, 9, 30, tzinfo=tz))
-        review_services.results_compute(cycle=last, by=orgadmin)
-        review_services.cycle_publish(cycle=last, by=orgadmin, reason="演示数据：上年度部分评议和得分未录入，先行公布")
-        review_services.cycle_close(cycle=last, by=orgadmin)
+        results_compute(cycle=last, by=orgadmin)
+        cycle_publish(cycle=last, by=orgadmin, reason="演示数据：上年度部分评议和得分未录入，先行公布")
+        cycle_close(cycle=last, by=orgadmin)
 
         # This year: collecting, reports in several states, some reviews in progress.
-        current = review_services.cycle_launch(
+        current = cycle_launch(
             organization=committee,
             year=this_year,
             title=f"{this_year}年度党组织书记抓基层党建工作述职评议",
@@ -192,11 +195,11 @@ class Command(BaseCommand):
             if state == "returned":
                 report_return(report=report, by=orgadmin, reason="“存在问题”部分过于笼统，请结合本支部实际具体查摆，并补充原因分析。")
             if state == "submitted":
-                review_services.question_ask(report=report, by=reviewers[1], text=QUESTIONS[index % 2])
+                question_ask(report=report, by=reviewers[1], text=QUESTIONS[index % 2])
         submitted = list(Report.objects.filter(cycle=current, status=Report.Status.SUBMITTED).order_by("organization__order"))
         # reviewer1 has finished one and drafted another; reviewer2 submitted one.
         for reviewer, report, submit in [(reviewers[0], submitted[0], True), (reviewers[0], submitted[1], False), (reviewers[1], submitted[0], True)]:
-            review_services.review_save(
+            review_save(
                 report=report,
                 reviewer=reviewer,
                 scores={c.pk: half_points(c.max_points * Decimal("0.86")) for c in criteria},
@@ -206,7 +209,7 @@ class Command(BaseCommand):
                 submit=submit,
             )
         question = submitted[0].questions.first()
-        review_services.question_answer(question=question, by=submitted[0].organization.secretary, answer=ANSWER)
+        question_answer(question=question, by=submitted[0].organization.secretary, answer=ANSWER)
         seed_rectification(last_cycle=last, current_cycle=current, orgadmin=orgadmin)
 
     def write_and_submit(self, report, text, secretary, figures_seed):

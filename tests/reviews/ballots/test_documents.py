@@ -8,9 +8,13 @@ from django.urls import reverse
 
 from reviews.ballots.documents import code_cells, qr_svg
 from reviews.ballots.services import evaluation_close
-from reviews.results.documents import result_context, summary_table, summary_workbook
-from reviews.selectors import result_settings_for, secretary_result
-from reviews.services import result_settings_update, results_compute, routine_scores_set
+from reviews.results.documents import result_context
+from reviews.results.summary import summary_table, summary_workbook
+from reviews.results.selectors import secretary_result
+from reviews.selectors import result_settings_for
+from reviews.results.services import results_compute
+from reviews.rubric_services import result_settings_update
+from reviews.services import routine_scores_set
 from tests.reviews.ballots.helpers import vote
 from tests.reviews.helpers import submit_review
 

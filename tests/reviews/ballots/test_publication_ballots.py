@@ -4,8 +4,9 @@ makes them stale) and the published sheet freezes the ballot tally shown to the 
 from decimal import Decimal
 
 from reviews.models import EvaluationEntry, Mark, PaperTally, VoterGroup
-from reviews.selectors import published_sheet, results_state
-from reviews.services import cycle_publish
+from reviews.results.selectors import results_state
+from reviews.selectors import published_sheet
+from reviews.results.services import cycle_publish
 from tests.factories import INCOMPLETE_OK
 from tests.reviews.ballots.test_documents import computed  # noqa: F401 (fixture)
 

@@ -10,8 +10,10 @@ from reports.models import Cycle
 from reviews.ballots import services
 from reviews.ballots.selectors import ballot_scores, evaluation_tally, evaluation_turnout
 from reviews.models import Ballot, BallotCode, Evaluation, PaperTally, Result, Vote
-from reviews.selectors import cycle_results, results_state
-from reviews.services import result_settings_update, results_compute, routine_scores_set
+from reviews.results.selectors import cycle_results, results_state
+from reviews.results.services import results_compute
+from reviews.rubric_services import result_settings_update
+from reviews.services import routine_scores_set
 from tests.reviews.ballots.helpers import GROUPS, marks_by_label, setup_evaluation, vote
 from tests.reviews.helpers import submit_review
 

@@ -6,7 +6,8 @@ import datetime
 
 from reviews.models import ProblemCategory, RectificationPlan
 from reviews.rectification.services import plan_approve, plan_save
-from reviews.services import assignment_add, cycle_publish, results_compute
+from reviews.results.services import cycle_publish, results_compute
+from reviews.services import assignment_add
 from tests.factories import INCOMPLETE_OK, UserFactory, launch_cycle
 from tests.reviews.helpers import submit_report, submit_review
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from reviews.models import Problem, ProblemListProposal, RectificationEvent, RectificationPlan, Review
 from reviews.rectification.services import problem_list_generate, proposal_decide, progress_report
-from reviews.services import cycle_publish, cycle_withdraw, results_compute
+from reviews.results.services import cycle_publish, cycle_withdraw, results_compute
 from tests.factories import INCOMPLETE_OK
 from tests.reviews.helpers import submit_review
 from tests.reviews.rectification.scenes import category, fill_plan

@@ -219,7 +219,7 @@ def test_reopen_is_only_for_completed_or_requested_items(approved):
 
 
 def test_rectification_works_after_the_cycle_is_closed(approved):
-    from reviews.services import cycle_close
+    from reviews.results.services import cycle_close
 
     cycle_close(cycle=approved.cycle, by=approved.admin)
     progress_report(item=approved.item_a, by=approved.secretary_a, text="年度评议结束后继续整改")
