@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from reviews.rectification.services import report_prefill_rectification
+from reviews.rectification.next_year import report_prefill_rectification
 
 from .diff import versions_diff
 from .forms import ImportForm, ReportForm, ReportTextForm, report_field_values

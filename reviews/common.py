@@ -44,10 +44,10 @@ def decimal_or_none(value):
     return Decimal(str(value).strip())
 
 
-def required_text(value, *, field, label, max_length):
-    """The stripped text, or ValidationError on `field` when empty or too long."""
+def clean_text(value, *, field, label, max_length, required=True):
+    """The stripped text, or ValidationError on `field` when empty (if `required`) or too long."""
     text = (value or "").strip()
-    if not text:
+    if required and not text:
         raise ValidationError({field: f"请填写{label}。"})
     if len(text) > max_length:
         raise ValidationError({field: f"{label}最多 {max_length} 字，当前 {len(text)} 字。"})

@@ -20,7 +20,7 @@ from reviews.common import (
     ensure_not_published,
     ensure_open,
     is_half_step,
-    required_text,
+    clean_text,
 )
 from reviews.computation import points_text
 from reviews.models import (
@@ -203,7 +203,7 @@ def question_ask(*, report, by, text):
     ensure_open(report.cycle)
     if not can_review(by, report):
         raise ValidationError("只有本报告的评议人可以提问。")
-    text = required_text(text, field="text", label="问题", max_length=2000)
+    text = clean_text(text, field="text", label="问题", max_length=2000)
     question = Question.objects.create(report=report, asked_by=by, text=text)
     notify(
         users=[report.organization.secretary],
@@ -221,7 +221,7 @@ def question_answer(*, question, by, answer):
     ensure_open(report.cycle)
     if report.organization.secretary_id != by.pk:
         raise ValidationError("只有本组织书记可以回答提问。")
-    answer = required_text(answer, field="answer", label="回答", max_length=5000)
+    answer = clean_text(answer, field="answer", label="回答", max_length=5000)
     question.answer = answer
     question.answered_by = by
     question.answered_at = timezone.now()

@@ -15,14 +15,8 @@ from reports.services import report_save_draft
 
 from reviews.models import RectificationPlan
 from reviews.rectification.selectors import rectification_prefill_text, rectification_today
-from reviews.rectification.services import (
-    item_confirm,
-    items_merge,
-    plan_approve,
-    plan_return,
-    plan_save,
-    progress_report,
-)
+from reviews.rectification.problem_lists import items_merge
+from reviews.rectification.services import item_confirm, plan_approve, plan_return, plan_save, progress_report
 
 MEASURES = [
     "制定专项整改方案，建立问题台账，支委会每月研究一次整改进展",

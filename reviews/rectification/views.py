@@ -20,7 +20,7 @@ from branches.params import id_param, id_params
 from branches.permissions import is_administrator
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
-from reviews.rectification import services
+from reviews.rectification import evidence, problem_lists, services
 from reviews.models import ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
 from reviews.rectification.documents import ledger_filename, ledger_pdf, ledger_workbook
 from reviews.rectification.selectors import (
@@ -140,7 +140,7 @@ def rectification_merge(request, pk):
     category = ProblemCategory.objects.filter(pk=id_param(request.POST.get("category")) or 0).first()
     call_and_tell(
         request,
-        lambda: services.items_merge(plan=plan, items=items, by=request.user, text=request.POST.get("text", ""), category=category),
+        lambda: problem_lists.items_merge(plan=plan, items=items, by=request.user, text=request.POST.get("text", ""), category=category),
         f"已将{len(items)}个问题合并为一个，提出人均已保留。",
     )
     return redirect(reverse("reviews:rectification_plan", args=[plan.pk]) + "#items")
@@ -160,7 +160,7 @@ def rectification_item_edit(request, pk):
     category = ProblemCategory.objects.filter(pk=id_param(request.POST.get("category")) or 0).first()
     call_and_tell(
         request,
-        lambda: services.item_edit(item=item, by=request.user, text=request.POST.get("text", ""), category=category),
+        lambda: problem_lists.item_edit(item=item, by=request.user, text=request.POST.get("text", ""), category=category),
         "问题已修改。",
     )
     return redirect(reverse("reviews:rectification_plan", args=[item.plan_id]) + f"#item-{item.pk}")
@@ -191,7 +191,7 @@ def rectification_proposal_decide(request, pk):
     accept = request.POST.get("action") == "accept"
     call_and_tell(
         request,
-        lambda: services.proposal_decide(proposal=proposal, by=request.user, accept=accept),
+        lambda: problem_lists.proposal_decide(proposal=proposal, by=request.user, accept=accept),
         "已采纳该变更，问题清单已更新。" if accept else "已忽略该变更。",
     )
     return redirect(reverse("reviews:rectification_plan", args=[proposal.plan_id]) + "#items")
@@ -224,7 +224,7 @@ def _render_item(request, item, *, text="", request_completion=False, errors=Non
             "request_completion": request_completion,
             "errors": errors or {},
             "non_field_errors": (errors or {}).get("__all__", []),
-            "max_files": services.MAX_EVIDENCE_FILES,
+            "max_files": evidence.MAX_EVIDENCE_FILES,
         },
         status=status,
     )
@@ -313,7 +313,7 @@ def rectification_ledger(request, cycle_pk):
 def rectification_generate(request, cycle_pk):
     """生成问题清单 for organizations that have none yet (publication normally does it)."""
     cycle = administered_cycle_or_404(request, cycle_pk)
-    call_and_tell(request, lambda: services.problem_list_generate(cycle=cycle, by=request.user), "问题清单已生成。")
+    call_and_tell(request, lambda: problem_lists.problem_list_generate(cycle=cycle, by=request.user), "问题清单已生成。")
     return redirect("reviews:rectification_ledger", cycle_pk=cycle.pk)
 
 

@@ -12,9 +12,9 @@ from branches.models import AuditEntry
 from branches.services import notify
 from reports.models import Report
 
-from reviews.rectification.services import problem_lists_follow_publication
+from reviews.rectification.problem_lists import problem_lists_follow_publication
 from reviews.results.documents import cycle_sheets
-from reviews.common import audit, ensure_not_published, ensure_open, lock_cycle, notify_secretaries, required_text
+from reviews.common import audit, ensure_not_published, ensure_open, lock_cycle, notify_secretaries, clean_text
 from reviews.ballots.selectors import ballot_scores
 from reviews.computation import ResultInput, Rules, compute_results
 from reviews.models import Grade, Publication, PublishedResult, Result, ResultSettings, Review
@@ -166,7 +166,7 @@ def cycle_publish(*, cycle, by, reason=""):
     written `reason`, kept with the publication and in the audit log. A republication records
     what changed against the previous publication and notifies only the secretaries whose
     result changed; the first notifies every secretary. The problem lists follow
-    (rectification_services.problem_lists_follow_publication)."""
+    (reviews.rectification.problem_lists.problem_lists_follow_publication)."""
 
     cycle = lock_cycle(cycle)
     ensure_open(cycle)
@@ -237,7 +237,7 @@ def cycle_withdraw(*, cycle, by, reason):
     (who, when, why). Reviews, scores and settings can be changed again, then published anew."""
     cycle = lock_cycle(cycle)
     ensure_open(cycle)
-    reason = required_text(reason, field="reason", label="撤回理由", max_length=2000)
+    reason = clean_text(reason, field="reason", label="撤回理由", max_length=2000)
     if not cycle.is_published:
         raise ValidationError("本年度结果当前未公布，无需撤回。")
     # None for a cycle published before publications were snapshots: withdrawing and publishing

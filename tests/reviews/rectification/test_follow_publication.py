@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reviews.models import Problem, ProblemListProposal, RectificationEvent, RectificationPlan, Review
-from reviews.rectification.services import problem_list_generate, proposal_decide, progress_report
+from reviews.rectification.problem_lists import problem_list_generate, proposal_decide
+from reviews.rectification.services import progress_report
 from reviews.results.services import cycle_publish, cycle_withdraw, results_compute
 from tests.factories import INCOMPLETE_OK
 from tests.reviews.helpers import submit_review
@@ -103,7 +104,7 @@ def test_a_removal_with_progress_is_refused(approved):
 def test_regeneration_keeps_the_plans_history(published):
     w = published
     merged = published.items_a[:2]
-    from reviews.rectification.services import items_merge
+    from reviews.rectification.problem_lists import items_merge
 
     items_merge(plan=w.plan_a, items=merged, by=w.admin, text="三会一课记录问题")
     republish(w, [{"text": "发展党员程序不规范", "category": category("组织建设")}])

@@ -8,15 +8,13 @@ from django.core.exceptions import ValidationError
 
 from branches.models import Notification
 from reviews.models import RectificationEvent, RectificationItem, RectificationPlan
+from reviews.rectification.problem_lists import item_edit, items_merge, problem_list_generate
 from reviews.rectification.services import (
     item_confirm,
-    item_edit,
     item_reopen,
-    items_merge,
     plan_approve,
     plan_return,
     plan_save,
-    problem_list_generate,
     progress_report,
 )
 from tests.reviews.rectification.scenes import category, fill_plan
