@@ -36,17 +36,17 @@ urlpatterns = [
     path("admin/cycle/<int:cycle_pk>/close/", results_views.cycle_close, name="cycle_close"),
     path("admin/result/<int:pk>/override/", results_views.result_override, name="result_override"),
     path("admin/report/<int:report_pk>/", views.admin_report, name="admin_report"),
-    # the year's console (reviews/console_views.py)
+    # the year's console (reviews/console/views.py)
     path("admin/setup/", console_views.cycle_setup, name="cycle_setup"),
     path("admin/cycle/<int:cycle_pk>/progress/", console_views.progress, name="progress"),
     path("admin/cycle/<int:cycle_pk>/progress/xlsx/", console_views.progress_xlsx, name="progress_xlsx"),
     path("admin/cycle/<int:cycle_pk>/remind-late/", console_views.remind_late, name="remind_late"),
     path("admin/report/<int:report_pk>/remind/", console_views.remind, name="remind"),
-    # document downloads (reviews/export_views.py)
+    # document downloads (reviews/results/export_views.py)
     path("report/<int:report_pk>/result/pdf/", export_views.result_download, name="result_pdf"),
     path("admin/cycle/<int:cycle_pk>/summary/pdf/", export_views.summary_pdf_download, name="summary_pdf"),
     path("admin/cycle/<int:cycle_pk>/summary/xlsx/", export_views.summary_xlsx_download, name="summary_xlsx"),
-    # rectification (reviews/rectification_views.py)
+    # rectification (reviews/rectification/views.py)
     path("rectification/", rectification_views.rectification_index, name="rectification_index"),
     path("rectification/plan/<int:pk>/", rectification_views.rectification_plan, name="rectification_plan"),
     path("rectification/plan/<int:pk>/merge/", rectification_views.rectification_merge, name="rectification_merge"),
@@ -61,7 +61,7 @@ urlpatterns = [
     path("admin/cycle/<int:cycle_pk>/rectification/generate/", rectification_views.rectification_generate, name="rectification_generate"),
     path("admin/cycle/<int:cycle_pk>/rectification/xlsx/", rectification_views.rectification_ledger_xlsx, name="rectification_ledger_xlsx"),
     path("admin/cycle/<int:cycle_pk>/rectification/pdf/", rectification_views.rectification_ledger_pdf, name="rectification_ledger_pdf"),
-    # democratic evaluation (reviews/ballot_views.py; the voters' pages are in reviews/vote_urls.py)
+    # democratic evaluation (reviews/ballots/views.py; the voters' pages are in reviews/ballots/vote_urls.py)
     path("admin/cycle/<int:cycle_pk>/evaluation/", ballot_views.evaluation, name="evaluation"),
     path("admin/cycle/<int:cycle_pk>/evaluation/setup/", ballot_views.evaluation_setup, name="evaluation_setup"),
     path("admin/cycle/<int:cycle_pk>/evaluation/codes.pdf", ballot_views.evaluation_codes_pdf, name="evaluation_codes_pdf"),

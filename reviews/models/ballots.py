@@ -122,7 +122,7 @@ class Ballot(models.Model):
     """One voter's sheet (测评票). Deliberately without code, time or address: a random id
     (no sequence to reveal the order of voting) and the voter group only. Closing the
     evaluation rewrites every ballot and vote with fresh ids in a random order (see
-    ballot_services.evaluation_close), so neither rows nor system columns keep the order."""
+    reviews.ballots.services.evaluation_close), so neither rows nor system columns keep the order."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="ballots")

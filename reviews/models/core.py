@@ -78,7 +78,7 @@ class ResultSettings(models.Model):
     results_computed_at = models.DateTimeField("结果计算时间", null=True, blank=True, editable=False)
     results_changed_at = models.DateTimeField("影响结果的最后修改", null=True, blank=True, editable=False)
     # SHA-256 of every input of the computation, taken when results were computed; results are
-    # stale when the inputs hash differently now (reviews.selectors.results_fingerprint).
+    # stale when the inputs hash differently now (reviews.results.selectors.results_fingerprint).
     results_fingerprint = models.CharField("结果输入指纹", max_length=64, blank=True, editable=False)
 
     class Meta:

@@ -11,7 +11,7 @@ from reviews.rectification.selectors import rectification_prefill_text, rectific
 
 
 def report_prefill_rectification(*, report, by, today=None):
-    """When the secretary first opens this year's report (not started yet), draft its
+    """When the secretary starts this year's report (撰写, reports.services.report_start), draft its
     上年度问题整改情况 from last year's items (through the reports service, so it is saved like
     any draft). Only the first opening: a secretary who later empties the section keeps it empty.
     Returns the report (refreshed when something was written)."""
@@ -25,3 +25,9 @@ def report_prefill_rectification(*, report, by, today=None):
         return report_save_draft(report=report, by=by, data={"rectification": text}, base_revision=report.revision)
     except (ReportConflict, ReportLocked):
         return report  # someone saved meanwhile: their text wins, nothing is pre-filled
+
+
+def draft_on_report_started(sender, *, report, by, **kwargs):
+    """Receiver of reports.signals.report_started (connected in reviews.apps): the report's
+    first 撰写 drafts its 上年度问题整改情况."""
+    report_prefill_rectification(report=report, by=by)

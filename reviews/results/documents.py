@@ -162,7 +162,7 @@ def result_sheet(row, reviews, *, settings, ranked_count, pseudonyms, ballot=Non
 
 @dataclass
 class SheetTally:
-    """A frozen sheet's ballot tally, read as ballot_selectors.EntryTally is: the lines shown
+    """A frozen sheet's ballot tally, read as reviews.ballots.selectors.EntryTally is: the lines shown
     apart, "其他", then all groups (`overall`)."""
 
     lines: list

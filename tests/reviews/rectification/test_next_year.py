@@ -50,7 +50,8 @@ def test_no_prefill_without_last_years_items(world):
 
 def test_editor_shows_the_prefilled_section_ready_to_edit(client, next_year):
     client.force_login(next_year.secretary_a)
-    response = client.get(reverse("reports:editor", args=[next_year.next_report_a.pk]))
+    # 撰写 is a POST (reports:start) that drafts the section, then the editor shows it.
+    response = client.post(reverse("reports:start", args=[next_year.next_report_a.pk]), follow=True)
     assert response.status_code == 200
     assert "理论学习不够深入" in response.context["form"]["rectification"].value()
     assert "理论学习不够深入" in response.content.decode()
