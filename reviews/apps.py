@@ -21,5 +21,8 @@ class ReviewsConfig(AppConfig):
         # Inline: these modules import models, which are not loaded before ready().
         from reports.signals import report_started
         from reviews.rectification.next_year import draft_on_report_started
+        from reviews.rectification.selectors import review_page_last_year
+        from reviews.signals import review_page_context
 
         report_started.connect(draft_on_report_started, dispatch_uid="reviews.rectification.draft_on_report_started")
+        review_page_context.connect(review_page_last_year, dispatch_uid="reviews.rectification.review_page_last_year")

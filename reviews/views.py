@@ -31,7 +31,7 @@ from reviews.forms import (
     score_field_name,
 )
 from reviews.models import ProblemCategory
-from reviews.rectification.selectors import last_year_items, rectification_today
+from reviews.signals import review_page_context
 from reviews.selectors import (
     ReviewState,
     administered_reports,
@@ -150,7 +150,8 @@ def _render_review(request, report, version, *, form=None, formset=None, questio
         "is_locked": report.cycle.is_closed or report.cycle.is_published,
     }
     # Last year's problems and their rectification state, beside this year's report.
-    context["last_year_plan"], context["last_year_items"] = last_year_items(report, rectification_today())
+    for _receiver, extra in review_page_context.send(sender=Report, report=report):
+        context.update(extra)
     return render(request, "reviews/review.html", context, status=status)
 
 

@@ -1,11 +1,12 @@
 """The rectification ledger (整改台账) as PDF and Excel. Rendering is reports.pdf.render_pdf;
-the workbook uses the sheet helpers of reviews.results.documents."""
+the workbook uses the sheet helpers of branches.downloads."""
 
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from branches.downloads import safe_filename, workbook_bytes, write_table
 from reports.pdf import render_pdf
-
 
 
 def ledger_pdf(context):
@@ -20,9 +21,6 @@ def ledger_filename(cycle, extension):
 
 def ledger_workbook(context):
     """Sheets 整改台账 (every item, overdue first), 按党组织 (completion rate) and 按类别."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     cycle = context["cycle"]
     workbook = Workbook()
     sheet = workbook.active

@@ -286,3 +286,10 @@ def reminder_candidates(today):
     overdue = list(active.filter(deadline__lt=today))
     waiting = list(_plans().filter(status=RectificationPlan.Status.SUBMITTED))
     return due_soon, overdue, waiting
+
+
+def review_page_last_year(sender, *, report, **kwargs):
+    """Receiver of reviews.signals.review_page_context (connected in reviews.apps): last year's
+    plan and items beside the report the reviewer reads."""
+    plan, items = last_year_items(report, rectification_today())
+    return {"last_year_plan": plan, "last_year_items": items}

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
 from branches.models import User
 from branches.downloads import safe_filename, workbook_bytes, write_table
@@ -136,7 +138,6 @@ def _plain(number):
 
 
 def _summary_sheet(sheet, context):
-    from openpyxl.styles import Alignment, Font
 
     cycle = context["cycle"]
     labels = (
@@ -190,8 +191,6 @@ def _detail_sheet(sheet, cycle, settings):
 def summary_workbook(cycle):
     """The summary as .xlsx bytes: sheet 汇总 (the ranking, one row per organization) and
     sheet 评分明细 (every submitted score). Chinese headers, frozen header rows, numbers as numbers."""
-    from openpyxl import Workbook
-
     context = summary_table(cycle)
     workbook = Workbook()
     summary = workbook.active

@@ -72,7 +72,7 @@ def test_reviewer_sees_last_years_items_and_states_beside_the_report(client, nex
     submit_report(report)
     client.force_login(next_year.reviewer)
     for today, state in [(TODAY, "not_started"), (datetime.date(2026, 7, 1), "overdue")]:
-        with mock.patch("reviews.views.rectification_today", return_value=today):
+        with mock.patch("reviews.rectification.selectors.rectification_today", return_value=today):
             response = client.get(reverse("reviews:review", args=[report.pk]))
         assert response.status_code == 200
         body = response.content.decode()
