@@ -3,6 +3,8 @@
 import datetime
 from unittest import mock
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.models import Report
@@ -10,6 +12,7 @@ from reports.services import report_save_draft
 from reviews.rectification.selectors import last_year_items, rectification_prefill_text
 from reviews.rectification.next_year import report_prefill_rectification
 from reviews.rectification.services import item_confirm, progress_report
+from tests.test_get_writes_nothing import writes_of
 
 TODAY = datetime.date(2026, 4, 1)
 
@@ -86,3 +89,14 @@ def test_prefill_only_on_first_opening_a_cleared_section_stays_empty(next_year):
     report.refresh_from_db()
     again = report_prefill_rectification(report=report, by=next_year.secretary_a, today=TODAY)
     assert again.rectification == ""
+
+
+def test_opening_the_editor_of_a_report_not_started_writes_nothing(client, next_year):
+    """The GET only reads: the section is drafted by 撰写 (a POST), not by opening the page."""
+    client.force_login(next_year.secretary_a)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("reports:editor", args=[next_year.next_report_a.pk]))
+    assert response.status_code == 200
+    assert writes_of(captured.captured_queries) == []
+    report = Report.objects.get(pk=next_year.next_report_a.pk)
+    assert report.status == Report.Status.NOT_STARTED and report.rectification == ""
