@@ -15,6 +15,7 @@ from reviews import services
 from reviews.view_helpers import administered_cycle_or_404, call_and_tell, call_with_form
 from reviews.forms import CriterionForm, ResultSettingsForm, RoutineScoresForm
 from reviews.models import Assignment, Criterion, ResultSettings
+from reviews.permissions import can_be_assigned
 from reviews.selectors import (
     assignments_overview,
     cycles_administered_by,
@@ -145,10 +146,8 @@ def assignments(request, cycle_pk):
     rows = []
     for report in assignments_overview(cycle):
         assigned = {a.reviewer_id for a in report.assignments.all()}
-        submitted = {r.reviewer_id for r in report.reviews.all() if r.status == "submitted"}
-        candidates = [
-            m for m in members if m.pk not in assigned and m.pk != report.organization.secretary_id
-        ]
+        submitted = {r.reviewer_id for r in report.reviews.all() if r.is_submitted}
+        candidates = [m for m in members if can_be_assigned(m, report, assigned)]
         rows.append({"report": report, "assignments": report.assignments.all(), "submitted": submitted, "candidates": candidates})
     return render(
         request,

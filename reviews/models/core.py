@@ -163,6 +163,10 @@ class Review(models.Model):
     def __str__(self):
         return f"{self.reviewer} 对 {self.report} 的评议"
 
+    @property
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
 
 class Score(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")

@@ -55,6 +55,18 @@ class RectificationPlan(models.Model):
     def is_editable_by_secretary(self):
         return self.status in (self.Status.DRAFTING, self.Status.RETURNED)
 
+    @property
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_returned(self):
+        return self.status == self.Status.RETURNED
+
 
 class RectificationItem(models.Model):
     """整改事项: one problem of an organization's 问题清单 with its measures, owner, deadline and

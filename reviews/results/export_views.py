@@ -13,31 +13,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from branches.permissions import is_committee_member_of
 from reports.models import Cycle, Report
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
 from reviews.results.documents import result_filename, result_pdf_for_report
 from reviews.results.summary import summary_filename, summary_pdf, summary_workbook
-from reviews.permissions import can_administer_cycle, can_see_result
-
-
-def is_result_computed(report):
-    result = getattr(report, "result", None)
-    return result is not None and result.computed_at is not None
-
-
-def can_download_result(user, report):
-    cycle = report.cycle
-    if can_administer_cycle(user, cycle):
-        return is_result_computed(report)
-    if not cycle.is_published:
-        return False
-    return can_see_result(user, report) or is_committee_member_of(user, cycle.organization)
-
-
-def can_download_summary(user, cycle):
-    return can_administer_cycle(user, cycle)
+from reviews.permissions import can_download_result, can_download_summary
 
 
 @login_required
