@@ -73,3 +73,26 @@ def notify_secretaries(cycle, text, url):
     """Notify the secretary of every organization taking part in the cycle."""
     reports = cycle.reports.select_related("organization__secretary")
     return notify(users={r.organization.secretary for r in reports} - {None}, text=text, url=url, email=True)
+
+
+def upsert_with_changes(model, field, *, existing, values, new, label, default=None, show=None):
+    """Write `values` {key: value} into `field`: rows in `existing` {key: row} are updated, the
+    others made by `new(key, value)`; unchanged values are skipped. Two queries, whatever the
+    number of rows. Returns the change log {label(key): {"old": …, "new": …}} (values through
+    `show`, as they are by default) for the audit trail."""
+    show = show or (lambda value: value)
+    changed, created, changes = [], [], {}
+    for key, value in values.items():
+        row = existing.get(key)
+        old = getattr(row, field) if row else default
+        if old == value:
+            continue
+        changes[label(key)] = {"old": show(old), "new": show(value)}
+        if row is None:
+            created.append(new(key, value))
+        else:
+            setattr(row, field, value)
+            changed.append(row)
+    model.objects.bulk_update(changed, [field])
+    model.objects.bulk_create(created)
+    return changes

@@ -16,11 +16,12 @@ from reviews.common import (
     REVIEW_LOCKED_MESSAGE,
     audit,
     audit_change,
+    clean_text,
     decimal_or_none,
     ensure_not_published,
     ensure_open,
     is_half_step,
-    clean_text,
+    upsert_with_changes,
 )
 from reviews.computation import points_text
 from reviews.models import (
@@ -309,20 +310,15 @@ def routine_scores_set(*, cycle, scores, by):
     if errors:
         raise ValidationError(errors)
     existing = {r.report_id: r for r in Result.objects.filter(report_id__in=list(cleaned))}
-    changed, created, changes = [], [], {}
-    for report_id, score in cleaned.items():
-        result = existing.get(report_id)
-        old = result.routine_score if result else None
-        if old == score:
-            continue
-        changes[str(reports[report_id].organization)] = {"old": str(old), "new": str(score)}
-        if result is None:
-            created.append(Result(report_id=report_id, routine_score=score))
-        else:
-            result.routine_score = score
-            changed.append(result)
-    Result.objects.bulk_update(changed, ["routine_score"])
-    Result.objects.bulk_create(created)
+    changes = upsert_with_changes(
+        Result,
+        "routine_score",
+        existing=existing,
+        values=cleaned,
+        new=lambda report_id, score: Result(report_id=report_id, routine_score=score),
+        label=lambda report_id: str(reports[report_id].organization),
+        show=str,
+    )
     if changes:
         audit_change(
             cycle, by, AuditEntry.Action.ROUTINE_SCORE_SET,

@@ -32,7 +32,7 @@ from branches.models import AuditEntry
 from reviews.ballots.computation import code_new, code_normalize
 from reviews.ballots.selectors import code_digest, code_lookup, electronic_ballots_by_group, is_accepting_votes
 from reviews.models import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
-from reviews.common import audit, audit_change, ensure_open
+from reviews.common import audit, audit_change, ensure_open, upsert_with_changes
 
 DEFAULT_GROUPS = [("班子成员", 7, Decimal("40")), ("党员代表", 20, Decimal("40")), ("群众代表", 10, Decimal("20"))]
 DEFAULT_MARKS = [("好", Decimal("1")), ("较好", Decimal("0.9")), ("一般", Decimal("0.7")), ("差", Decimal("0.5"))]
@@ -365,21 +365,15 @@ def paper_tallies_set(*, evaluation, counts, by):
             )
     if errors:
         raise ValidationError(errors)
-    changed, created, changes = [], [], {}
-    for key, number in cleaned.items():
-        tally = existing.get(key)
-        old = tally.count if tally else 0
-        if old == number:
-            continue
-        entry_id, group_id, mark_id = key
-        changes[f"{entries[entry_id].report.organization}·{groups[group_id].name}·{marks[mark_id].label}"] = {"old": old, "new": number}
-        if tally is None:
-            created.append(PaperTally(entry_id=entry_id, group_id=group_id, mark_id=mark_id, count=number))
-        else:
-            tally.count = number
-            changed.append(tally)
-    PaperTally.objects.bulk_update(changed, ["count"])
-    PaperTally.objects.bulk_create(created)
+    changes = upsert_with_changes(
+        PaperTally,
+        "count",
+        existing=existing,
+        values=cleaned,
+        default=0,
+        new=lambda key, number: PaperTally(entry_id=key[0], group_id=key[1], mark_id=key[2], count=number),
+        label=lambda key: f"{entries[key[0]].report.organization}·{groups[key[1]].name}·{marks[key[2]].label}",
+    )
     if changes:
         audit_change(
             evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED,
