@@ -124,6 +124,8 @@ EXPECTED = {
     "reviews:admin_report": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_pdf": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_xlsx": Expect("login 404 404 404 404 404 200 200"),
+    # The year's pages' old addresses under /reviews/admin/ redirect to /reviews/cycles/ (reviews/legacy_urls.py).
+    "reviews:legacy_admin": Expect("301 301 301 301 301 301 301 301", rest="legacy_rest"),
     # the year's console (reviews/console/views.py)
     "reviews:cycle_setup": Expect("login 403 403 403 403 200 200 200"),
     "reviews:progress": Expect("login 404 404 404 404 404 200 200"),
@@ -258,6 +260,7 @@ def scene():
     """The world plus one of everything the URLs' kwargs can name, built through the services."""
     w = build_world()
     w.uid, w.token = "MQ", "set-password"
+    w.legacy_rest = f"cycle/{w.cycle.pk}/results/"
     w.category = ProblemCategory.objects.first()
     report_save_draft(
         report=w.report_a,
