@@ -11,7 +11,7 @@ from reviews.selectors import reviewer_pseudonyms
 from reviews.results.services import cycle_publish, results_compute
 from reviews.services import question_ask
 from tests.reviews.helpers import scores_totalling, submit_review
-from tests.reviews.test_publication import complete
+from tests.reviews.results.test_publication import complete
 
 
 def publish_url(w):

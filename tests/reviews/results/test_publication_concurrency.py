@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CLICKS = 5
 
 
@@ -58,7 +58,7 @@ def five_clicks_on_everything():
     from tests.factories import build_world
     from tests.reviews.helpers import submit_report
     from tests.reviews.rectification.scenes import fill_plan
-    from tests.reviews.test_publication import complete
+    from tests.reviews.results.test_publication import complete
 
     w = build_world()
     submit_report(w.report_a)
@@ -119,7 +119,7 @@ from django.conf import settings
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from tests.reviews.test_publication_concurrency import five_clicks_on_everything
+from tests.reviews.results.test_publication_concurrency import five_clicks_on_everything
 five_clicks_on_everything()
 print("one change per action")
 """
