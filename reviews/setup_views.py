@@ -12,7 +12,6 @@ from reports.models import Cycle
 
 from reviews import rubric_services
 from reviews import services
-from reviews.view_helpers import administered_cycle_or_404, call_and_tell, call_with_form
 from reviews.forms import CriterionForm, ResultSettingsForm, RoutineScoresForm
 from reviews.models import Assignment, Criterion, ResultSettings
 from reviews.permissions import can_be_assigned
@@ -23,6 +22,7 @@ from reviews.selectors import (
     rubric_is_locked,
     rubric_max,
 )
+from reviews.view_helpers import administered_cycle_or_404, call_and_tell, call_with_form
 
 
 def _rubric_page(request, cycle, criterion=None):

@@ -20,7 +20,6 @@ from reports.selectors import report_latest_version, report_versions
 from reports.services import ReportLocked, report_return
 
 from reviews import services
-from reviews.view_helpers import add_errors, call_with_form, redirect_back
 from reviews.forms import (
     AnswerForm,
     ProblemFormSet,
@@ -31,7 +30,6 @@ from reviews.forms import (
     score_field_name,
 )
 from reviews.models import ProblemCategory
-from reviews.signals import review_page_context
 from reviews.selectors import (
     ReviewState,
     administered_reports,
@@ -50,6 +48,8 @@ from reviews.selectors import (
     reviews_for_report,
     rubric_max,
 )
+from reviews.signals import review_page_context
+from reviews.view_helpers import add_errors, call_with_form, redirect_back
 
 REVIEW_ACTIONS = {"draft", "submit", "draft_next", "submit_next"}
 

@@ -31,8 +31,8 @@ from branches.models import AuditEntry
 
 from reviews.ballots.computation import code_new, code_normalize
 from reviews.ballots.selectors import code_digest, code_lookup, electronic_ballots_by_group, is_accepting_votes
-from reviews.models import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
 from reviews.common import audit, audit_change, ensure_open, upsert_with_changes
+from reviews.models import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
 
 DEFAULT_GROUPS = [("班子成员", 7, Decimal("40")), ("党员代表", 20, Decimal("40")), ("群众代表", 10, Decimal("20"))]
 DEFAULT_MARKS = [("好", Decimal("1")), ("较好", Decimal("0.9")), ("一般", Decimal("0.7")), ("差", Decimal("0.5"))]

@@ -6,9 +6,8 @@ from django.urls import reverse
 
 from reports.services import cycle_create, cycle_open
 
-from reviews.services import reviewer_pseudonyms_draw
 from reviews.common import notify_secretaries
-from reviews.rubric_services import result_settings_update
+from reviews.console.reminders import deadline_label
 from reviews.models import (
     DEFAULT_CRITERIA,
     DEFAULT_PROBLEM_CATEGORIES,
@@ -17,7 +16,8 @@ from reviews.models import (
     ProblemCategory,
     ResultSettings,
 )
-from reviews.console.reminders import deadline_label
+from reviews.rubric_services import result_settings_update
+from reviews.services import reviewer_pseudonyms_draw
 
 
 def problem_categories_ensure_default():

@@ -15,13 +15,13 @@ from branches.permissions import is_administrator
 from branches.selectors import organizations_administered_by
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
+from reviews.console.documents import progress_workbook, progress_workbook_filename
 from reviews.console.forms import CycleSetupForm
+from reviews.console.launch import cycle_launch
 from reviews.console.progress import SORTS, Progress, is_late, progress_counts, progress_table, reviewer_progress
 from reviews.console.reminders import reminder_send, reminders_send_late
-from reviews.selectors import administered_reports
-from reviews.console.documents import progress_workbook, progress_workbook_filename
-from reviews.console.launch import cycle_launch
 from reviews.results.selectors import results_state
+from reviews.selectors import administered_reports
 from reviews.selectors import cycle_report_counts, cycles_with_report_counts, result_settings_for, rubric_max
 from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell, redirect_back
 

@@ -14,8 +14,8 @@ from reports.models import Report
 from reports.services import report_save_draft
 
 from reviews.models import RectificationPlan
-from reviews.rectification.selectors import rectification_prefill_text, rectification_today
 from reviews.rectification.problem_lists import items_merge
+from reviews.rectification.selectors import rectification_prefill_text, rectification_today
 from reviews.rectification.services import item_confirm, plan_approve, plan_return, plan_save, progress_report
 
 MEASURES = [

@@ -20,12 +20,12 @@ from reports.services import report_return, report_save_draft, report_submit
 from reports.seed_texts import seed_text
 from reports.splitter import split_report
 from reviews.console.launch import cycle_launch
-from reviews.results.services import cycle_close, cycle_publish, results_compute
-from reviews.rubric_services import result_settings_update
-from reviews.services import question_answer, question_ask, review_save, routine_score_set
 from reviews.demo.ballots import seed_ballots
 from reviews.demo.rectification import seed_rectification
 from reviews.models import Grade, ProblemCategory
+from reviews.results.services import cycle_close, cycle_publish, results_compute
+from reviews.rubric_services import result_settings_update
+from reviews.services import question_answer, question_ask, review_save, routine_score_set
 
 PASSWORD = "shuping2026"
 COMMITTEE_NAME = "城关街道党工委"

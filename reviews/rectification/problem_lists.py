@@ -9,6 +9,7 @@ from django.utils import timezone
 from branches.services import notify
 
 from reviews.common import clean_text
+from reviews.models import Problem, ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
 from reviews.rectification.common import (
     Kind,
     PlanStatus,
@@ -20,9 +21,8 @@ from reviews.rectification.common import (
     lock_item,
     require,
 )
-from reviews.models import Problem, ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
-from reviews.selectors import current_publication
 from reviews.rectification.selectors import can_manage_plan
+from reviews.selectors import current_publication
 
 
 # ---------------------------------------------------------------- the problem list

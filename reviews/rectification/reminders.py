@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 
 from branches.services import notify
 
-from reviews.rectification.common import plan_url, item_url, administrators_of, secretary_of
 from reviews.models import RectificationReminder
+from reviews.rectification.common import plan_url, item_url, administrators_of, secretary_of
 from reviews.rectification.selectors import rectification_today, reminder_candidates
 
 

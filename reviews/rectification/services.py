@@ -25,6 +25,7 @@ from django.utils import timezone
 from branches.services import notify
 
 from reviews.common import clean_text
+from reviews.models import RectificationEvidence, RectificationItem
 from reviews.rectification.common import (
     Kind,
     ItemStatus,
@@ -39,7 +40,6 @@ from reviews.rectification.common import (
     require,
 )
 from reviews.rectification.evidence import MAX_EVIDENCE_FILES, evidence_check
-from reviews.models import RectificationEvidence, RectificationItem
 from reviews.rectification.selectors import can_fill_plan, can_manage_plan
 
 

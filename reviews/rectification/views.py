@@ -20,8 +20,8 @@ from branches.params import id_param, id_params
 from branches.permissions import is_administrator
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
-from reviews.rectification import evidence, problem_lists, services
 from reviews.models import ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
+from reviews.rectification import evidence, problem_lists, services
 from reviews.rectification.documents import ledger_filename, ledger_pdf, ledger_workbook
 from reviews.rectification.selectors import (
     can_fill_plan,

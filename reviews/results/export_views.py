@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET
 from reports.models import Cycle, Report
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 
+from reviews.permissions import can_download_result, can_download_summary
 from reviews.results.documents import result_filename, result_pdf_for_report
 from reviews.results.summary import summary_filename, summary_pdf, summary_workbook
-from reviews.permissions import can_download_result, can_download_summary
 
 
 @login_required

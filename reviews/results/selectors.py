@@ -15,8 +15,8 @@ from reports.models import Report
 
 from reviews.ballots.selectors import ballot_scores
 from reviews.computation import COMPONENTS, round2, weighted_total
-from reviews.selectors import latest_version, result_settings_for, reviews_for_report, subquery_count
 from reviews.models import Assignment, Grade, Result, Review, Score
+from reviews.selectors import latest_version, result_settings_for, reviews_for_report, subquery_count
 
 
 @dataclass

@@ -12,12 +12,12 @@ from branches.models import AuditEntry
 from branches.services import notify
 from reports.models import Report
 
-from reviews.rectification.problem_lists import problem_lists_follow_publication
-from reviews.results.documents import cycle_sheets
-from reviews.common import audit, ensure_not_published, ensure_open, lock_cycle, notify_secretaries, clean_text
 from reviews.ballots.selectors import ballot_scores
+from reviews.common import audit, ensure_not_published, ensure_open, lock_cycle, notify_secretaries, clean_text
 from reviews.computation import ResultInput, Rules, compute_results
 from reviews.models import Grade, Publication, PublishedResult, Result, ResultSettings, Review
+from reviews.rectification.problem_lists import problem_lists_follow_publication
+from reviews.results.documents import cycle_sheets
 from reviews.results.selectors import publication_gaps, results_fingerprint, results_state
 from reviews.selectors import rubric_max
 

@@ -14,8 +14,8 @@ from branches.downloads import safe_filename, workbook_bytes, write_table
 from reports.pdf import render_pdf
 
 from reviews.computation import round2
-from reviews.results.documents import component_scores, components, reviewer_labels
 from reviews.models import Problem, Review, Score
+from reviews.results.documents import component_scores, components, reviewer_labels
 from reviews.results.selectors import cycle_results, grade_distribution
 from reviews.selectors import result_settings_for, reviewer_pseudonyms
 

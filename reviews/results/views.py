@@ -10,11 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 
 from reviews.common import CLOSED_MESSAGE
-from reviews.results import services
-from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell, call_with_form
 from reviews.forms import OverrideForm, PublishForm, WithdrawForm
 from reviews.models import Result
 from reviews.permissions import can_see_result
+from reviews.results import services
 from reviews.results.documents import sheet_context
 from reviews.results.selectors import cycle_results, publication_gaps, grade_distribution, results_state
 from reviews.selectors import (
@@ -25,6 +24,7 @@ from reviews.selectors import (
     reports_led_by,
     result_settings_for,
 )
+from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell, call_with_form
 
 
 @login_required

@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from reports.services import report_save_draft, report_submit
+from reviews.models import ProblemCategory
 from reviews.results.services import cycle_publish, results_compute
 from reviews.services import assignment_add, review_save, routine_scores_set
-from reviews.models import ProblemCategory
 from tests.factories import INCOMPLETE_OK, UserFactory
 
 

@@ -5,8 +5,8 @@ from urllib.parse import unquote
 import pytest
 from django.urls import reverse
 
-from reviews.results.services import cycle_publish
 from reviews.models import ResultSettings
+from reviews.results.services import cycle_publish
 
 from .conftest import COMMENT_A, COMMENT_A2, page_count, pdf_text
 from tests.factories import INCOMPLETE_OK

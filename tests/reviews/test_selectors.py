@@ -3,8 +3,8 @@ from decimal import Decimal as D
 from reports.services import report_return
 from reviews.models import Grade, Review
 from reviews.results.selectors import cycle_results, grade_distribution
-from reviews.selectors import ReviewState, queue_next, queue_progress, review_queue, reviews_for_report
 from reviews.results.services import result_override, results_compute
+from reviews.selectors import ReviewState, queue_next, queue_progress, review_queue, reviews_for_report
 from reviews.services import review_save, routine_scores_set
 from tests.reviews.helpers import submit_report, submit_review
 

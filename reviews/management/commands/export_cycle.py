@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reports.models import Cycle
 from reviews.results.documents import result_filename, result_pdf_for_report
-from reviews.results.summary import summary_filename, summary_pdf, summary_workbook
 from reviews.results.selectors import cycle_results
+from reviews.results.summary import summary_filename, summary_pdf, summary_workbook
 from reviews.selectors import result_settings_for
 
 

@@ -9,11 +9,11 @@ from django.urls import reverse
 from reviews.ballots.documents import code_cells, qr_svg
 from reviews.ballots.services import evaluation_close
 from reviews.results.documents import result_context
-from reviews.results.summary import summary_table, summary_workbook
 from reviews.results.selectors import secretary_result
-from reviews.selectors import result_settings_for
 from reviews.results.services import results_compute
+from reviews.results.summary import summary_table, summary_workbook
 from reviews.rubric_services import result_settings_update
+from reviews.selectors import result_settings_for
 from reviews.services import routine_scores_set
 from tests.reviews.ballots.helpers import vote
 from tests.reviews.helpers import submit_review

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from reviews.models import EvaluationEntry, Mark, PaperTally, VoterGroup
 from reviews.results.selectors import results_state
-from reviews.selectors import published_sheet
 from reviews.results.services import cycle_publish
+from reviews.selectors import published_sheet
 from tests.factories import INCOMPLETE_OK
 from tests.reviews.ballots.test_documents import computed  # noqa: F401 (fixture)
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from reports.models import Report
 from reports.services import report_save_draft
-from reviews.rectification.selectors import last_year_items, rectification_prefill_text
 from reviews.rectification.next_year import report_prefill_rectification
+from reviews.rectification.selectors import last_year_items, rectification_prefill_text
 from reviews.rectification.services import item_confirm, progress_report
 from tests.test_get_writes_nothing import writes_of
 

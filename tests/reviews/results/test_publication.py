@@ -12,8 +12,7 @@ from django.db.models import Sum
 from pypdf import PdfReader
 
 from branches.models import AuditEntry, Notification
-from reviews.results.documents import result_pdf_for_report
-from reviews.results.summary import summary_workbook
+from reviews.common import REVIEW_LOCKED_MESSAGE
 from reviews.models import (
     Grade,
     ProblemCategory,
@@ -25,11 +24,12 @@ from reviews.models import (
     ReviewerPseudonym,
     Score,
 )
+from reviews.results.documents import result_pdf_for_report
 from reviews.results.selectors import publication_gaps, results_state
-from reviews.selectors import published_sheet, reviewer_pseudonyms
-from reviews.common import REVIEW_LOCKED_MESSAGE
 from reviews.results.services import cycle_close, cycle_publish, cycle_withdraw, result_override, results_compute
+from reviews.results.summary import summary_workbook
 from reviews.rubric_services import result_settings_update
+from reviews.selectors import published_sheet, reviewer_pseudonyms
 from reviews.services import assignment_add, reviewer_pseudonyms_draw, routine_scores_set
 from tests.factories import UserFactory
 from tests.reviews.helpers import submit_review

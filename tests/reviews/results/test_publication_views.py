@@ -7,8 +7,8 @@ from django.urls import reverse
 from branches.models import Notification
 from reports.services import report_return
 from reviews.models import Publication, Review
-from reviews.selectors import reviewer_pseudonyms
 from reviews.results.services import cycle_publish, results_compute
+from reviews.selectors import reviewer_pseudonyms
 from reviews.services import question_ask
 from tests.reviews.helpers import scores_totalling, submit_review
 from tests.reviews.results.test_publication import complete
