@@ -100,3 +100,20 @@ def test_opening_the_editor_of_a_report_not_started_writes_nothing(client, next_
     assert writes_of(captured.captured_queries) == []
     report = Report.objects.get(pk=next_year.next_report_a.pk)
     assert report.status == Report.Status.NOT_STARTED and report.rectification == ""
+
+
+def test_starting_twice_drafts_once(client, next_year):
+    """撰写 (reports:start) drafts once per report: a second start leaves the secretary's text alone."""
+    client.force_login(next_year.secretary_a)
+    start = reverse("reports:start", args=[next_year.next_report_a.pk])
+    assert client.post(start)["Location"] == reverse("reports:editor", args=[next_year.next_report_a.pk])
+    report = Report.objects.get(pk=next_year.next_report_a.pk)
+    report_save_draft(report=report, by=next_year.secretary_a, data={"rectification": ""}, base_revision=report.revision)
+    client.post(start)
+    assert Report.objects.get(pk=report.pk).rectification == ""
+
+
+def test_a_start_without_last_years_items_writes_nothing(client, world):
+    client.force_login(world.secretary_a)
+    client.post(reverse("reports:start", args=[world.report_a.pk]))
+    assert Report.objects.get(pk=world.report_a.pk).status == Report.Status.NOT_STARTED
