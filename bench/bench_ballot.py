@@ -62,9 +62,9 @@ def setup_database(voters):
     call_command("collectstatic", interactive=False, verbosity=0)
     from branches.models import Organization, User
     from branches.services import administrator_grant, organization_create
-    from reviews.ballot_services import DEFAULT_MARKS, evaluation_open, evaluation_save
+    from reviews.ballots.services import DEFAULT_MARKS, evaluation_open, evaluation_save
+    from reviews.console.launch import cycle_launch
     from reviews.models import BallotCode
-    from reviews.services import cycle_launch
 
     admin = User.objects.create(username=f"bench_admin_{time.time_ns()}", name="压测管理员")
     committee = organization_create(name=f"压测街道党工委{time.time_ns()}", kind=Organization.Kind.COMMITTEE)
@@ -250,7 +250,7 @@ def main():
 
     # Closing rewrites every ballot and vote in a random order (secrecy), then vacuums the tables.
     from branches.models import User
-    from reviews.ballot_services import evaluation_close
+    from reviews.ballots.services import evaluation_close
     from reviews.models import Evaluation
 
     evaluation = Evaluation.objects.get(pk=evaluation_pk)

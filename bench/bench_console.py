@@ -75,8 +75,8 @@ def build(size, tag):
     from branches.roster import roster_import, roster_plan
     from branches.services import administrator_grant, organization_create
     from reports.models import Cycle, Report
+    from reviews.console.launch import cycle_launch
     from reviews.models import Review
-    from reviews.services import cycle_launch
 
     admin = User.objects.create_user(username=f"{tag}_admin", password="Bench#2026")
     committee = organization_create(name=f"{tag}街道党工委", kind="committee")

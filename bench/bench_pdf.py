@@ -229,8 +229,10 @@ def build_cycle(organizations, reviewers=5):
     from branches.models import Organization, User
     from branches.services import organization_create
     from reports.models import Report, ReportVersion
-    from reviews import services as review_services
+    from reviews.console.launch import cycle_launch
     from reviews.models import Problem, ProblemCategory, Review, Score
+    from reviews.results.services import results_compute
+    from reviews.services import routine_scores_set
 
     rng = random.Random(4)
     admin = User.objects.create(username="admin", name="组织部", is_superuser=True)
@@ -240,7 +242,7 @@ def build_cycle(organizations, reviewers=5):
     secretaries = User.objects.bulk_create([User(username=f"secretary{i}", name=f"书记{i}") for i in range(organizations)])
     for i, secretary in enumerate(secretaries):
         organization_create(name=f"第{i + 1}社区党支部", parent=committee, secretary=secretary, order=i)
-    cycle = review_services.cycle_launch(
+    cycle = cycle_launch(
         organization=committee,
         year=2024,
         title="2024年度党组织书记抓基层党建工作述职评议",
@@ -274,17 +276,18 @@ def build_cycle(organizations, reviewers=5):
     Problem.objects.bulk_create(
         [Problem(review=review, text=rng.choice(texts), category=rng.choice(categories)) for review in reviews[::2]]
     )
-    review_services.routine_scores_set(
+    routine_scores_set(
         cycle=cycle, scores={r.pk: Decimal(rng.randint(6000, 10000)) / 100 for r in reports}, by=admin
     )
-    review_services.results_compute(cycle=cycle, by=admin)
+    results_compute(cycle=cycle, by=admin)
     return cycle
 
 
 def bench_summary(organizations):
     from reports.models import Report
     from reports.pdf import render_pdf
-    from reviews.documents import result_pdf_for_report, summary_context, summary_workbook
+    from reviews.results.documents import result_pdf_for_report
+    from reviews.results.summary import summary_context, summary_workbook
 
     print(f"\nSummary of {organizations} organizations (temporary SQLite database)")
     wall, cpu, _median, cycle = measure(build_cycle, organizations)

@@ -28,7 +28,7 @@ def main():
 
     from branches.roster import MAX_INFLATED_BYTES, roster_read
     from reports.docx_import import MAX_DOCX_INFLATED_BYTES, docx_to_text
-    from reviews.rectification_services import evidence_check
+    from reviews.rectification.evidence import evidence_check
     from tests import bombs
     from tests.branches.roster_helpers import roster_bytes
 

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .admin_mixins import ReadOnlyAdminMixin
 from .models import AuditEntry, Organization, User
 from .selectors import audit_entries_for_user
 from .services import organization_create, organization_move
@@ -75,7 +76,8 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Append-only: nobody adds, edits or deletes entries by hand.
     list_display = ["created_at", "actor", "action", "organization", "summary", "reason"]
     list_filter = ["action"]
     search_fields = ["summary", "reason", "actor__name", "actor__username"]
@@ -84,13 +86,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return audit_entries_for_user(request.user)
-
-    # Append-only: nobody adds, edits or deletes entries by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -79,10 +79,9 @@ def baseline(name, config, workdir, env):
 
 def mutate(name, workdir, env, timeout):
     """Run cosmic-ray for one configuration; return (mutants, killed, incompetent, survivors, pending)."""
+    import toml  # cosmic-ray's own dependency, to write the configuration it reads
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import TestOutcome
-
-    import toml  # cosmic-ray's own dependency, to write the configuration it reads
 
     settings = tomllib.loads((HERE / f"{name}.toml").read_text(encoding="utf-8"))
     settings["cosmic-ray"]["timeout"] = float(round(timeout))

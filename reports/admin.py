@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from branches.admin_mixins import ReadOnlyAdminMixin
 from branches.permissions import administered_paths
 from branches.selectors import subtree_q
 
@@ -19,18 +20,9 @@ class ReviewingOrganizationScopedAdmin(admin.ModelAdmin):
         return queryset.filter(subtree_q(administered_paths(request.user), prefix=self.reviewing_organization_path))
 
 
-class ReadOnlyAdmin(ReviewingOrganizationScopedAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, ReviewingOrganizationScopedAdmin):
     """Report text changes only through the secretary's editor (optimistic locking, versions on
     submission, audit) and is sent back through 退回修改: the admin only shows it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Cycle)

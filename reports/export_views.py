@@ -4,9 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.views.decorators.http import require_GET
 
-from branches.permissions import is_secretary_of
-
 from branches.downloads import download_response
+from branches.permissions import is_secretary_of
 
 from .pdf import report_pdf, report_pdf_filename
 from .permissions import can_view_report

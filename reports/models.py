@@ -145,6 +145,10 @@ class Report(models.Model):
         return self.status in (self.Status.NOT_STARTED, self.Status.DRAFT, self.Status.RETURNED)
 
     @property
+    def is_returned(self):
+        return self.status == self.Status.RETURNED
+
+    @property
     def is_submitted(self):
         return self.status == self.Status.SUBMITTED
 

@@ -1,4 +1,5 @@
-"""PDF rendering core: Django template → HTML → WeasyPrint → PDF bytes.
+"""PDF rendering core: Django template → HTML → WeasyPrint → PDF bytes. (One module over 450
+lines: the renderer and the WeasyPrint tuning it installs are one concern.)
 
 Every document of the app goes through `render_pdf`. Rendering is sealed off from the
 outside world: WeasyPrint gets a URL fetcher that serves only the print stylesheets under

@@ -7,6 +7,7 @@ from branches.models import AuditEntry
 from branches.services import audit_record, notify
 
 from .models import FIGURES, SECTION_MAX_LENGTH, SECTIONS, Cycle, Report, ReportVersion
+from .signals import report_started
 
 TEXT_FIELDS = ["preamble", *SECTIONS]
 REQUIRED_SECTIONS = ["performance", "problems", "plans"]
@@ -115,6 +116,17 @@ def report_save_draft(*, report, by, data, base_revision):
     locked.updated_by = by
     locked.save()
     return locked
+
+
+@transaction.atomic
+def report_start(*, report, by):
+    """The secretary starts writing (撰写, a POST): receivers of report_started may draft sections
+    (last year's 上年度问题整改情况). A report already started is left as it is.
+    Returns the report as stored now."""
+    locked = _lock(report)
+    if locked.status == Report.Status.NOT_STARTED:
+        report_started.send(sender=Report, report=locked, by=by)
+    return Report.objects.get(pk=report.pk)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("report/<int:pk>/", views.detail, name="detail"),
     path("report/<int:pk>/edit/", views.editor, name="editor"),
+    path("report/<int:pk>/edit/start/", views.start, name="start"),
     path("report/<int:pk>/autosave/", views.autosave, name="autosave"),
     path("report/<int:pk>/submit/", views.submit, name="submit"),
     path("report/<int:pk>/preview/", views.preview, name="preview"),

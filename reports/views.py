@@ -10,16 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from reviews.rectification_services import report_prefill_rectification
-
 from .diff import versions_diff
 from .forms import ImportForm, ReportForm, ReportTextForm, report_field_values
 from .models import SECTION_MAX_LENGTH
 from .permissions import can_edit_report
 from .selectors import (
     report_for_secretary_or_404,
-    report_returner_label,
     report_readable_body,
+    report_returner_label,
     report_version_or_404,
     report_versions,
     report_visible_or_404,
@@ -32,6 +30,7 @@ from .services import (
     ReportLocked,
     report_requires_rectification,
     report_save_draft,
+    report_start,
     report_submit,
 )
 from .splitter import split_report
@@ -97,8 +96,6 @@ def _render_editor(request, report, form=None, import_form=None, conflict=None, 
 @editable_report_view
 def editor(request, report):
     if request.method != "POST":
-        # An empty 上年度问题整改情况 starts from last year's problems, measures and states.
-        report = report_prefill_rectification(report=report, by=request.user)
         return _render_editor(request, report)
 
     # The form fallback without JavaScript: same service as the autosave.
@@ -113,6 +110,16 @@ def editor(request, report):
     if failed:
         return failed
     messages.success(request, "草稿已保存。")
+    return redirect("reports:editor", pk=report.pk)
+
+
+@require_POST
+@editable_report_view
+def start(request, report):
+    """撰写 on a report not started yet: a POST, so that what is drafted for it (an empty
+    上年度问题整改情况 starts from last year's problems, measures and states) is written by an
+    action, never by opening a page."""
+    report_start(report=report, by=request.user)
     return redirect("reports:editor", pk=report.pk)
 
 

@@ -7,8 +7,18 @@ pages, whose services keep the change history and audit log; here they are read-
 
 from django.contrib import admin
 
-from .models import Assignment, Criterion, ProblemCategory, Question, Result, ResultSettings, Review, ReviewChange
-from .selectors import cycles_administered_by, rubric_is_locked
+from branches.admin_mixins import ReadOnlyAdminMixin
+from reviews.models import (
+    Assignment,
+    Criterion,
+    ProblemCategory,
+    Question,
+    Result,
+    ResultSettings,
+    Review,
+    ReviewChange,
+)
+from reviews.selectors import cycles_administered_by, rubric_is_locked
 
 
 class CycleScopedAdmin(admin.ModelAdmin):
@@ -23,15 +33,8 @@ class CycleScopedAdmin(admin.ModelAdmin):
         return queryset.filter(**{f"{self.cycle_path}__in": cycles_administered_by(request.user)})
 
 
-class ReadOnlyAdmin(CycleScopedAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, CycleScopedAdmin):
+    pass
 
 
 @admin.register(ProblemCategory)

@@ -4,7 +4,7 @@ from django.db.backends.signals import connection_created
 
 def sqlite_secure_delete(*, connection, **kwargs):
     """SQLite overwrites deleted rows with zeros instead of leaving them in free pages: the
-    ballots rewritten at the close of voting (ballot_services.evaluation_close) leave no trace
+    ballots rewritten at the close of voting (reviews.ballots.services.evaluation_close) leave no trace
     of their first, voting-order copies in the database file."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -18,3 +18,11 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(sqlite_secure_delete, dispatch_uid="reviews.sqlite_secure_delete")
+        # Inline: these modules import models, which are not loaded before ready().
+        from reports.signals import report_started
+        from reviews.rectification.next_year import draft_on_report_started
+        from reviews.rectification.selectors import review_page_last_year
+        from reviews.signals import review_page_context
+
+        report_started.connect(draft_on_report_started, dispatch_uid="reviews.rectification.draft_on_report_started")
+        review_page_context.connect(review_page_last_year, dispatch_uid="reviews.rectification.review_page_last_year")

@@ -26,7 +26,7 @@ and computed grade. Rules, all settings of the cycle (ResultSettings):
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .models import Grade
+from reviews.models import Grade
 
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal("100")

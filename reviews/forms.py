@@ -3,9 +3,9 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from .computation import points_text
-from .models import Criterion, Grade, ResultSettings
-from .services import SETTINGS_FIELDS
+from reviews.computation import points_text
+from reviews.models import Criterion, Grade, ResultSettings
+from reviews.rubric_services import SETTINGS_FIELDS
 
 
 def grade_choices(settings, blank=None):

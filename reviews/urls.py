@@ -1,6 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import ballot_views, console_views, export_views, rectification_views, views
+from reviews import legacy_urls, setup_views, views
+from reviews.ballots import views as ballot_views
+from reviews.console import views as console_views
+from reviews.rectification import views as rectification_views
+from reviews.results import export_views
+from reviews.results import views as results_views
 
 app_name = "reviews"
 
@@ -13,35 +18,35 @@ urlpatterns = [
     path("report/<int:report_pk>/return/", views.report_return_view, name="report_return"),
     # secretaries
     path("report/<int:report_pk>/questions/", views.secretary_questions, name="secretary_questions"),
-    path("report/<int:report_pk>/result/", views.secretary_result, name="secretary_result"),
+    path("report/<int:report_pk>/result/", results_views.secretary_result, name="secretary_result"),
     # administrators
-    path("admin/", views.admin_index, name="admin_index"),
-    path("admin/cycle/<int:cycle_pk>/", views.admin_cycle, name="admin_cycle"),
-    path("admin/cycle/<int:cycle_pk>/rubric/", views.rubric, name="rubric"),
-    path("admin/criterion/<int:pk>/edit/", views.criterion_edit, name="criterion_edit"),
-    path("admin/criterion/<int:pk>/delete/", views.criterion_delete, name="criterion_delete"),
-    path("admin/cycle/<int:cycle_pk>/settings/", views.result_settings, name="result_settings"),
-    path("admin/cycle/<int:cycle_pk>/assignments/", views.assignments, name="assignments"),
-    path("admin/assignment/<int:pk>/remove/", views.assignment_remove, name="assignment_remove"),
-    path("admin/cycle/<int:cycle_pk>/routine/", views.routine_scores, name="routine_scores"),
-    path("admin/cycle/<int:cycle_pk>/results/", views.results, name="results"),
-    path("admin/cycle/<int:cycle_pk>/results/compute/", views.results_compute, name="results_compute"),
-    path("admin/cycle/<int:cycle_pk>/publish/", views.cycle_publish, name="cycle_publish"),
-    path("admin/cycle/<int:cycle_pk>/withdraw/", views.cycle_withdraw, name="cycle_withdraw"),
-    path("admin/cycle/<int:cycle_pk>/close/", views.cycle_close, name="cycle_close"),
-    path("admin/result/<int:pk>/override/", views.result_override, name="result_override"),
-    path("admin/report/<int:report_pk>/", views.admin_report, name="admin_report"),
-    # the year's console (reviews/console_views.py)
-    path("admin/setup/", console_views.cycle_setup, name="cycle_setup"),
-    path("admin/cycle/<int:cycle_pk>/progress/", console_views.progress, name="progress"),
-    path("admin/cycle/<int:cycle_pk>/progress/xlsx/", console_views.progress_xlsx, name="progress_xlsx"),
-    path("admin/cycle/<int:cycle_pk>/remind-late/", console_views.remind_late, name="remind_late"),
-    path("admin/report/<int:report_pk>/remind/", console_views.remind, name="remind"),
-    # document downloads (reviews/export_views.py)
+    path("cycles/", console_views.admin_index, name="admin_index"),
+    path("cycles/<int:cycle_pk>/", console_views.admin_cycle, name="admin_cycle"),
+    path("cycles/<int:cycle_pk>/rubric/", setup_views.rubric, name="rubric"),
+    path("cycles/criterion/<int:pk>/edit/", setup_views.criterion_edit, name="criterion_edit"),
+    path("cycles/criterion/<int:pk>/delete/", setup_views.criterion_delete, name="criterion_delete"),
+    path("cycles/<int:cycle_pk>/settings/", setup_views.result_settings, name="result_settings"),
+    path("cycles/<int:cycle_pk>/assignments/", setup_views.assignments, name="assignments"),
+    path("cycles/assignment/<int:pk>/remove/", setup_views.assignment_remove, name="assignment_remove"),
+    path("cycles/<int:cycle_pk>/routine/", setup_views.routine_scores, name="routine_scores"),
+    path("cycles/<int:cycle_pk>/results/", results_views.results, name="results"),
+    path("cycles/<int:cycle_pk>/results/compute/", results_views.results_compute, name="results_compute"),
+    path("cycles/<int:cycle_pk>/publish/", results_views.cycle_publish, name="cycle_publish"),
+    path("cycles/<int:cycle_pk>/withdraw/", results_views.cycle_withdraw, name="cycle_withdraw"),
+    path("cycles/<int:cycle_pk>/close/", results_views.cycle_close, name="cycle_close"),
+    path("cycles/result/<int:pk>/override/", results_views.result_override, name="result_override"),
+    path("cycles/report/<int:report_pk>/", views.admin_report, name="admin_report"),
+    # the year's console (reviews/console/views.py)
+    path("cycles/setup/", console_views.cycle_setup, name="cycle_setup"),
+    path("cycles/<int:cycle_pk>/progress/", console_views.progress, name="progress"),
+    path("cycles/<int:cycle_pk>/progress/xlsx/", console_views.progress_xlsx, name="progress_xlsx"),
+    path("cycles/<int:cycle_pk>/remind-late/", console_views.remind_late, name="remind_late"),
+    path("cycles/report/<int:report_pk>/remind/", console_views.remind, name="remind"),
+    # document downloads (reviews/results/export_views.py)
     path("report/<int:report_pk>/result/pdf/", export_views.result_download, name="result_pdf"),
-    path("admin/cycle/<int:cycle_pk>/summary/pdf/", export_views.summary_pdf_download, name="summary_pdf"),
-    path("admin/cycle/<int:cycle_pk>/summary/xlsx/", export_views.summary_xlsx_download, name="summary_xlsx"),
-    # rectification (reviews/rectification_views.py)
+    path("cycles/<int:cycle_pk>/summary/pdf/", export_views.summary_pdf_download, name="summary_pdf"),
+    path("cycles/<int:cycle_pk>/summary/xlsx/", export_views.summary_xlsx_download, name="summary_xlsx"),
+    # rectification (reviews/rectification/views.py)
     path("rectification/", rectification_views.rectification_index, name="rectification_index"),
     path("rectification/plan/<int:pk>/", rectification_views.rectification_plan, name="rectification_plan"),
     path("rectification/plan/<int:pk>/merge/", rectification_views.rectification_merge, name="rectification_merge"),
@@ -52,15 +57,18 @@ urlpatterns = [
     path("rectification/item/<int:pk>/confirm/", rectification_views.rectification_item_confirm, name="rectification_item_confirm"),
     path("rectification/item/<int:pk>/reopen/", rectification_views.rectification_item_reopen, name="rectification_item_reopen"),
     path("rectification/evidence/<int:pk>/", rectification_views.rectification_evidence, name="rectification_evidence"),
-    path("admin/cycle/<int:cycle_pk>/rectification/", rectification_views.rectification_ledger, name="rectification_ledger"),
-    path("admin/cycle/<int:cycle_pk>/rectification/generate/", rectification_views.rectification_generate, name="rectification_generate"),
-    path("admin/cycle/<int:cycle_pk>/rectification/xlsx/", rectification_views.rectification_ledger_xlsx, name="rectification_ledger_xlsx"),
-    path("admin/cycle/<int:cycle_pk>/rectification/pdf/", rectification_views.rectification_ledger_pdf, name="rectification_ledger_pdf"),
-    # democratic evaluation (reviews/ballot_views.py; the voters' pages are in reviews/vote_urls.py)
-    path("admin/cycle/<int:cycle_pk>/evaluation/", ballot_views.evaluation, name="evaluation"),
-    path("admin/cycle/<int:cycle_pk>/evaluation/setup/", ballot_views.evaluation_setup, name="evaluation_setup"),
-    path("admin/cycle/<int:cycle_pk>/evaluation/codes.pdf", ballot_views.evaluation_codes_pdf, name="evaluation_codes_pdf"),
-    path("admin/cycle/<int:cycle_pk>/evaluation/open/", ballot_views.evaluation_open, name="evaluation_open"),
-    path("admin/cycle/<int:cycle_pk>/evaluation/close/", ballot_views.evaluation_close, name="evaluation_close"),
-    path("admin/cycle/<int:cycle_pk>/evaluation/paper/", ballot_views.evaluation_paper, name="evaluation_paper"),
+    path("cycles/<int:cycle_pk>/rectification/", rectification_views.rectification_ledger, name="rectification_ledger"),
+    path("cycles/<int:cycle_pk>/rectification/generate/", rectification_views.rectification_generate, name="rectification_generate"),
+    path("cycles/<int:cycle_pk>/rectification/xlsx/", rectification_views.rectification_ledger_xlsx, name="rectification_ledger_xlsx"),
+    path("cycles/<int:cycle_pk>/rectification/pdf/", rectification_views.rectification_ledger_pdf, name="rectification_ledger_pdf"),
+    # democratic evaluation (reviews/ballots/views.py; the voters' pages are in reviews/ballots/vote_urls.py)
+    path("cycles/<int:cycle_pk>/evaluation/", ballot_views.evaluation, name="evaluation"),
+    path("cycles/<int:cycle_pk>/evaluation/setup/", ballot_views.evaluation_setup, name="evaluation_setup"),
+    path("cycles/<int:cycle_pk>/evaluation/codes.pdf", ballot_views.evaluation_codes_pdf, name="evaluation_codes_pdf"),
+    path("cycles/<int:cycle_pk>/evaluation/open/", ballot_views.evaluation_open, name="evaluation_open"),
+    path("cycles/<int:cycle_pk>/evaluation/close/", ballot_views.evaluation_close, name="evaluation_close"),
+    path("cycles/<int:cycle_pk>/evaluation/paper/", ballot_views.evaluation_paper, name="evaluation_paper"),
+    # The year's pages were under admin/, which read like Django's admin: old links and bookmarks
+    # are redirected (reviews/legacy_urls.py).
+    re_path(r"^admin/(?P<rest>.*)$", legacy_urls.admin_redirect, name="legacy_admin"),
 ]

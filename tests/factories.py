@@ -10,8 +10,8 @@ from django.utils import timezone
 from branches.models import Organization, User
 from branches.services import organization_create
 from reports.models import Cycle, Report, ReportVersion
+from reviews.console.launch import cycle_launch
 from reviews.models import Criterion, Problem, ProblemCategory, Question, Result, ResultSettings, Review, Score
-from reviews.services import cycle_launch
 
 PASSWORD = "shuping2026"
 

@@ -30,7 +30,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.services import report_save_draft, report_submit
-from reviews.ballot_services import DEFAULT_MARKS, evaluation_save
+from reviews.ballots.services import DEFAULT_MARKS, evaluation_save
 from reviews.models import (
     Assignment,
     BallotCode,
@@ -42,8 +42,9 @@ from reviews.models import (
     RectificationPlan,
     Result,
 )
-from reviews.rectification_services import plan_approve, plan_save, progress_report
-from reviews.services import cycle_publish, question_answer, question_ask, results_compute, review_save
+from reviews.rectification.services import plan_approve, plan_save, progress_report
+from reviews.results.services import cycle_publish, results_compute
+from reviews.services import question_answer, question_ask, review_save
 from tests.factories import INCOMPLETE_OK, build_world
 
 ROLES = ["anonymous", "secretary_a", "secretary_b", "reviewer", "other_reviewer", "other_admin", "admin", "superuser"]
@@ -79,6 +80,7 @@ EXPECTED = {
     "reports:home": Expect("login 200 200 200 200 200 200 200"),
     "reports:detail": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     "reports:editor": Expect("login 404 200 404 404 404 404 404", pk="report_b"),
+    "reports:start": Expect("login 404 302 404 404 404 404 404", method="POST", pk="report_b"),
     "reports:autosave": Expect("login 404 400 404 404 404 404 404", method="POST", pk="report_b"),
     "reports:submit": Expect("login 404 200 404 404 404 404 404", method="POST", pk="report_b"),
     "reports:preview": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
@@ -99,7 +101,7 @@ EXPECTED = {
     # --- reviews: secretaries -------------------------------------------------------------
     "reviews:secretary_questions": Expect("login 200 404 404 404 404 404 404"),
     "reviews:secretary_result": Expect("login 200 404 404 404 404 404 404"),
-    # Committee members may download result sheets once published (reviews/export_views.py).
+    # Committee members may download result sheets once published (reviews/results/export_views.py).
     "reviews:result_pdf": Expect("login 200 404 200 404 404 200 200"),
     # --- reviews: administrators ----------------------------------------------------------
     "reviews:admin_index": Expect("login 403 403 403 403 200 200 200"),
@@ -122,7 +124,9 @@ EXPECTED = {
     "reviews:admin_report": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_pdf": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_xlsx": Expect("login 404 404 404 404 404 200 200"),
-    # the year's console (reviews/console_views.py)
+    # The year's pages' old addresses under /reviews/admin/ redirect to /reviews/cycles/ (reviews/legacy_urls.py).
+    "reviews:legacy_admin": Expect("301 301 301 301 301 301 301 301", rest="legacy_rest"),
+    # the year's console (reviews/console/views.py)
     "reviews:cycle_setup": Expect("login 403 403 403 403 200 200 200"),
     "reviews:progress": Expect("login 404 404 404 404 404 200 200"),
     "reviews:progress_xlsx": Expect("login 404 404 404 404 404 200 200"),
@@ -152,7 +156,7 @@ EXPECTED = {
     "branches:people": Expect("login 403 403 403 403 200 200 200"),
     "branches:person": Expect("login 403 403 403 403 404 200 200", pk="secretary_a"),
     "branches:person_password": Expect("login 403 403 403 403 404 200 200", pk="secretary_a"),
-    # rectification (reviews/rectification_views.py): the organization's secretary and the cycle's administrators
+    # rectification (reviews/rectification/views.py): the organization's secretary and the cycle's administrators
     "reviews:rectification_index": Expect("login 200 403 403 403 200 200 200"),
     "reviews:rectification_plan": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
     "reviews:rectification_merge": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
@@ -167,7 +171,7 @@ EXPECTED = {
     "reviews:rectification_generate": Expect("login 404 404 404 404 404 302 302", method="POST"),
     "reviews:rectification_ledger_xlsx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:rectification_ledger_pdf": Expect("login 404 404 404 404 404 200 200"),
-    # democratic evaluation (reviews/ballot_views.py): the cycle's administrators; the scene's is a draft
+    # democratic evaluation (reviews/ballots/views.py): the cycle's administrators; the scene's is a draft
     "reviews:evaluation": Expect("login 404 404 404 404 404 200 200"),
     "reviews:evaluation_setup": Expect("login 404 404 404 404 404 200 200"),
     "reviews:evaluation_codes_pdf": Expect("login 404 404 404 404 404 200 200"),
@@ -256,6 +260,7 @@ def scene():
     """The world plus one of everything the URLs' kwargs can name, built through the services."""
     w = build_world()
     w.uid, w.token = "MQ", "set-password"
+    w.legacy_rest = f"cycle/{w.cycle.pk}/results/"
     w.category = ProblemCategory.objects.first()
     report_save_draft(
         report=w.report_a,

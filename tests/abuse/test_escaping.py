@@ -11,7 +11,8 @@ from django.utils.html import escape
 from reports.models import Report
 from reviews.forms import SETTINGS_FIELDS
 from reviews.models import Criterion, ProblemCategory, Question, Result, Review
-from reviews.services import cycle_publish, cycle_withdraw, results_compute, routine_scores_set
+from reviews.results.services import cycle_publish, cycle_withdraw, results_compute
+from reviews.services import routine_scores_set
 from tests.factories import INCOMPLETE_OK
 
 SCRIPT = "<script>alert(1)</script>"

@@ -8,11 +8,12 @@ from pypdf import PdfReader
 
 from reports.pdf import report_pdf
 from reviews.models import ProblemCategory
-from reviews.documents import result_pdf_for_report
-from reviews.services import cycle_publish, results_compute, review_save, routine_scores_set
+from reviews.results.documents import result_pdf_for_report
+from reviews.results.services import cycle_publish, results_compute
+from reviews.services import review_save, routine_scores_set
 from tests.abuse.test_escaping import IMG, SCRIPT, SQL
-from tests.reports.conftest import submit
 from tests.factories import INCOMPLETE_OK
+from tests.reports.conftest import submit
 
 
 def pdf_text(content):

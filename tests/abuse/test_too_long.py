@@ -10,7 +10,8 @@ from django.urls import reverse
 from reports.models import SECTION_MAX_LENGTH, Report
 from reviews.forms import SETTINGS_FIELDS
 from reviews.models import Criterion, ProblemCategory, Question, Result, Review
-from reviews.services import question_ask, results_compute, routine_scores_set
+from reviews.results.services import results_compute
+from reviews.services import question_ask, routine_scores_set
 from tests.reports.conftest import submit
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

@@ -17,7 +17,7 @@ from branches.models import Organization
 from branches.roster import MAX_INFLATED_BYTES, roster_read
 from reports.docx_import import MAX_DOCX_INFLATED_BYTES, docx_to_text
 from reviews.models import RectificationEvidence
-from reviews.rectification_services import evidence_check
+from reviews.rectification.evidence import evidence_check
 from tests import bombs
 from tests.branches.roster_helpers import roster_bytes
 from tests.reviews.rectification.scenes import build_approved, build_published

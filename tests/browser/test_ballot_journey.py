@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from reviews.models import BallotCode
-from reviews.services import result_settings_update
+from reviews.rubric_services import result_settings_update
 from tests.browser.conftest import TIMEOUT_MS
 from tests.factories import build_world
 from tests.reviews.helpers import submit_report

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from reviews.models import Grade, Result
-from reviews.services import cycle_publish, results_compute, routine_scores_set
+from reviews.results.services import cycle_publish, results_compute
+from reviews.services import routine_scores_set
 from tests.factories import INCOMPLETE_OK, build_world
 from tests.reviews.helpers import submit_report, submit_review
 

@@ -78,7 +78,9 @@ def test_secretary_and_administrator_take_a_problem_list_through_the_year(page, 
 
     # Next year the secretary's report starts from last year's problems.
     switch_user(page, login, w.secretary_a)
-    page.goto(live_url("reports:editor", w.next_report_a.pk))
+    page.goto(live_url("reports:home"))
+    page.click(f"#start-{w.next_report_a.pk}")
+    page.wait_for_url(live_url("reports:editor", w.next_report_a.pk))
     text = page.input_value("#id_rectification")
     assert items[1].text in text and "整改状态为已完成" in text
     assert console_errors == []

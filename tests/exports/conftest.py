@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 
 from reports.services import report_save_draft, report_submit
-from reviews import services as review_services
 from reviews.models import ProblemCategory
+from reviews.results.services import cycle_publish, results_compute
+from reviews.services import assignment_add, review_save, routine_scores_set
 from tests.factories import INCOMPLETE_OK, UserFactory
-
 
 REPORT_TEXT = {
     "preamble": "各位领导、同志们：",
@@ -72,7 +72,7 @@ def review(report, reviewer, points, comment, problems=()):
         for criterion in report.cycle.criteria.all()
     }
     categories = {category.name: category for category in ProblemCategory.objects.all()}
-    return review_services.review_save(
+    return review_save(
         report=report,
         reviewer=reviewer,
         scores=scores,
@@ -95,15 +95,15 @@ def scored_world(world):
     submit_report(w.report_a, w.secretary_a)
     submit_report(w.report_b, w.secretary_b)
     for report in (w.report_a, w.report_b):
-        review_services.assignment_add(report=report, reviewer=w.reviewer2, by=w.admin)
+        assignment_add(report=report, reviewer=w.reviewer2, by=w.admin)
     review(w.report_a, w.reviewer, "0.95", COMMENT_A, [("三会一课记录不规范", "组织建设"), ("理论学习不够深入", "思想政治建设")])
     review(w.report_a, w.reviewer2, "0.9", COMMENT_A2, [("三会一课记录不规范", "组织建设")])
     review(w.report_b, w.reviewer, "0.7", COMMENT_B, [("三会一课记录不规范", "组织建设"), ("党员发展工作滞后", "组织建设")])
     review(w.report_b, w.reviewer2, "0.75", "乙支部基础工作较扎实。")
-    review_services.routine_scores_set(
+    routine_scores_set(
         cycle=w.cycle, scores={w.report_a.pk: Decimal("96"), w.report_b.pk: Decimal("72")}, by=w.admin
     )
-    review_services.results_compute(cycle=w.cycle, by=w.admin)
+    results_compute(cycle=w.cycle, by=w.admin)
     for report in (w.report_a, w.report_b):
         report.refresh_from_db()
     return w
@@ -111,6 +111,6 @@ def scored_world(world):
 
 @pytest.fixture
 def published_world(scored_world):
-    review_services.cycle_publish(cycle=scored_world.cycle, by=scored_world.admin, reason=INCOMPLETE_OK)
+    cycle_publish(cycle=scored_world.cycle, by=scored_world.admin, reason=INCOMPLETE_OK)
     scored_world.cycle.refresh_from_db()
     return scored_world

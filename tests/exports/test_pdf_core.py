@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from branches.downloads import download_response
 from branches.models import Organization, User
-from reports.models import Cycle, Report, ReportVersion
 from reports import pdf
-from reports.seed_texts import SEED_TEXTS_DIR
+from reports.models import Cycle, Report, ReportVersion
 from reports.pdf import (
     PDF_STATIC_DIR,
     FetchRefused,
@@ -23,9 +22,9 @@ from reports.pdf import (
     report_pdf_context,
     static_only_fetcher,
 )
+from reports.seed_texts import SEED_TEXTS_DIR
 
 from .conftest import page_count, pdf_fonts, pdf_text
-
 
 
 def unsaved_report(**sections):

@@ -5,11 +5,11 @@ from urllib.parse import unquote
 import pytest
 from django.urls import reverse
 
-from reviews import services as review_services
 from reviews.models import ResultSettings
+from reviews.results.services import cycle_publish
+from tests.factories import INCOMPLETE_OK
 
 from .conftest import COMMENT_A, COMMENT_A2, page_count, pdf_text
-from tests.factories import INCOMPLETE_OK
 
 
 def download(client, user, report):
@@ -81,7 +81,7 @@ def test_who_may_download_before_and_after_publication(client, scored_world, rol
     w = scored_world
     user = getattr(w, role)
     assert download(client, user, w.report_a).status_code == before
-    review_services.cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
     assert download(client, user, w.report_a).status_code == after
 
 

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reviews.documents import grade_bars, reviewer_labels, summary_context, summary_workbook
-from reviews.models import ResultSettings, Score
 from branches.services import organization_move
+from reviews.models import ResultSettings, Score
+from reviews.results.documents import reviewer_labels
+from reviews.results.summary import grade_bars, summary_context, summary_workbook
 from tests.factories import CommitteeFactory, OrganizationFactory, UserFactory, launch_cycle
 
 from .conftest import COMMENT_A, page_count, pdf_text, review, submit_report

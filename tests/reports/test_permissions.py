@@ -3,7 +3,6 @@ from django.contrib.auth.models import AnonymousUser
 
 from reports.models import Cycle
 from reports.permissions import can_edit_report, can_return_report, can_view_report, is_report_reader
-
 from tests.user_kinds import KINDS, lead_branch_a_with_large_pk, user_of_kind
 
 from .conftest import ROLES, fill, submit

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from reports.seed_texts import SEED_TEXTS_DIR
 from reports import splitter
+from reports.seed_texts import SEED_TEXTS_DIR
 from reports.splitter import (
     PARTS,
     SECTION_PATTERNS,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from reports.models import Report, ReportVersion
 from reviews.models import Problem, ProblemCategory, Question, Result, Review, Score
-from reviews.services import results_compute
+from reviews.results.services import results_compute
 from tests.factories import CommitteeFactory, OrganizationFactory, UserFactory, launch_cycle
 
 

@@ -2,19 +2,11 @@ from decimal import Decimal as D
 
 from reports.services import report_return
 from reviews.models import Grade, Review
-from reviews.selectors import (
-    ReviewState,
-    cycle_results,
-    grade_distribution,
-    queue_next,
-    queue_progress,
-    review_queue,
-    reviews_for_report,
-)
-from reviews.services import result_override, results_compute, review_save, routine_scores_set
+from reviews.results.selectors import cycle_results, grade_distribution
+from reviews.results.services import result_override, results_compute
+from reviews.selectors import ReviewState, queue_next, queue_progress, review_queue, reviews_for_report
+from reviews.services import review_save, routine_scores_set
 from tests.reviews.helpers import submit_report, submit_review
-
-
 
 
 def test_review_queue_states_progress_and_next(submitted):

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Assignment, Result
-from reviews.services import results_compute
-from tests.reviews.helpers import submit_report
+from reviews.results.services import results_compute
 from tests.factories import INCOMPLETE_OK
+from tests.reviews.helpers import submit_report
 
 ROLES = ["anonymous", "secretary_a", "secretary_b", "reviewer", "other_reviewer", "admin", "other_admin", "superuser"]
 

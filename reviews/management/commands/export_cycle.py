@@ -13,8 +13,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.models import Cycle
-from reviews.documents import result_filename, result_pdf_for_report, summary_filename, summary_pdf, summary_workbook
-from reviews.selectors import cycle_results, result_settings_for
+from reviews.results.documents import result_filename, result_pdf_for_report
+from reviews.results.selectors import cycle_results
+from reviews.results.summary import summary_filename, summary_pdf, summary_workbook
+from reviews.selectors import result_settings_for
 
 
 class Command(BaseCommand):

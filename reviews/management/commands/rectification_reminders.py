@@ -5,7 +5,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.rectification_services import reminders_send
+from reviews.rectification.reminders import reminders_send
 
 
 class Command(BaseCommand):

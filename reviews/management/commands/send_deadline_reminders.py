@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from reviews.reminders import deadline_reminders_send
+from reviews.console.reminders import deadline_reminders_send
 
 
 class Command(BaseCommand):

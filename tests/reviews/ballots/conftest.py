@@ -1,6 +1,6 @@
 import pytest
 
-from reviews.ballot_services import evaluation_open
+from reviews.ballots.services import evaluation_open
 from tests.reviews.ballots.helpers import setup_evaluation
 
 

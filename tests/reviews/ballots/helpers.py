@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from reviews.ballot_services import DEFAULT_MARKS, ballot_cast, evaluation_save
-from reviews.ballot_selectors import evaluation_of
+from reviews.ballots.selectors import evaluation_of
+from reviews.ballots.services import DEFAULT_MARKS, ballot_cast, evaluation_save
 from reviews.models import BallotCode
 
 GROUPS = (("班子成员", 3, "60"), ("群众代表", 4, "40"))

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from reviews.ballot_computation import (
+from reviews.ballots.computation import (
     CODE_ALPHABET,
     code_display,
     code_new,

@@ -11,7 +11,7 @@ import time
 import pytest
 from django.db import OperationalError, close_old_connections, connection, connections
 
-from reviews.ballot_services import BallotRefused, ballot_cast
+from reviews.ballots.services import BallotRefused, ballot_cast
 from reviews.models import Ballot, BallotCode, Vote
 from tests.reviews.ballots.helpers import marks_by_label
 
@@ -87,7 +87,7 @@ def test_parallel_openings_open_once_with_one_audit_entry(scene):
     from django.core.exceptions import ValidationError
 
     from branches.models import AuditEntry
-    from reviews.ballot_services import evaluation_open
+    from reviews.ballots.services import evaluation_open
     from reviews.models import Evaluation
 
     outcomes = _race([lambda: evaluation_open(evaluation=scene.evaluation, by=scene.admin)] * THREADS)
@@ -101,7 +101,7 @@ def test_parallel_closings_close_once_with_one_audit_entry_and_one_rewrite(opene
     from django.core.exceptions import ValidationError
 
     from branches.models import AuditEntry
-    from reviews.ballot_services import evaluation_close
+    from reviews.ballots.services import evaluation_close
     from reviews.models import Evaluation
 
     for code in opened.codes["群众代表"][:3]:
@@ -117,7 +117,7 @@ def test_parallel_closings_close_once_with_one_audit_entry_and_one_rewrite(opene
 def test_ballots_cast_while_voting_closes_land_before_the_close_or_are_refused(opened):
     """No ballot is written after the closing rewrite (which would keep its own transaction id
     and its place at the end of the table): casting share-locks the evaluation."""
-    from reviews.ballot_services import VotingClosed, evaluation_close
+    from reviews.ballots.services import VotingClosed, evaluation_close
 
     codes = opened.codes["群众代表"] + opened.codes["班子成员"][:2]
     choices = _choices(opened.evaluation)

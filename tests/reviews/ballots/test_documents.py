@@ -6,11 +6,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reviews.ballot_documents import code_cells, qr_svg
-from reviews.ballot_services import evaluation_close
-from reviews.documents import result_context, summary_table, summary_workbook
-from reviews.selectors import result_settings_for, secretary_result
-from reviews.services import result_settings_update, results_compute, routine_scores_set
+from reviews.ballots.documents import code_cells, qr_svg
+from reviews.ballots.services import evaluation_close
+from reviews.results.documents import result_context
+from reviews.results.selectors import secretary_result
+from reviews.results.services import results_compute
+from reviews.results.summary import summary_table, summary_workbook
+from reviews.rubric_services import result_settings_update
+from reviews.selectors import result_settings_for
+from reviews.services import routine_scores_set
 from tests.reviews.ballots.helpers import vote
 from tests.reviews.helpers import submit_review
 
@@ -92,7 +96,7 @@ def test_the_result_sheet_shows_the_ballot_score(computed):
 def test_qr_svg_draws_exactly_the_dark_modules_of_the_qr_code():
     import re
 
-    from reviews.ballot_documents import qr_matrix
+    from reviews.ballots.documents import qr_matrix
 
     url = "https://example.org/vote/ABCDEFGHJKLMNPQR/"
     drawn = set()

@@ -6,15 +6,16 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from reviews import ballot_services
-
+from reviews.ballots import services as ballot_services
 from reviews.models import EvaluationEntry, Mark, PaperTally, VoterGroup
-from reviews.selectors import published_sheet, results_state
-from reviews.services import cycle_publish, results_compute, routine_scores_set
+from reviews.results.selectors import results_state
+from reviews.results.services import cycle_publish, results_compute
+from reviews.selectors import published_sheet
+from reviews.services import routine_scores_set
 from tests.factories import INCOMPLETE_OK
 from tests.reviews.ballots.helpers import marks_by_label, setup_evaluation
-from tests.reviews.helpers import submit_review
 from tests.reviews.ballots.test_documents import computed  # noqa: F401 (fixture)
+from tests.reviews.helpers import submit_review
 
 
 def test_a_changed_tally_makes_results_stale(computed):  # noqa: F811

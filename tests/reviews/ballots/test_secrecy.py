@@ -11,7 +11,7 @@ of voting with probability 2e-9).
 import pytest
 from django.db import connection
 
-from reviews.ballot_services import evaluation_close, evaluation_open
+from reviews.ballots.services import evaluation_close, evaluation_open
 from reviews.models import Ballot, BallotCode, Vote
 from tests.reviews.ballots.helpers import setup_evaluation, vote
 

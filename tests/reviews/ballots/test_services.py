@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from branches.models import AuditEntry
 from reports.models import Cycle
-from reviews import ballot_services as services
-from reviews.ballot_selectors import ballot_scores, evaluation_tally, evaluation_turnout
+from reviews.ballots import services
+from reviews.ballots.selectors import ballot_scores, evaluation_tally, evaluation_turnout
 from reviews.models import Ballot, BallotCode, Evaluation, PaperTally, Result, Vote
-from reviews.selectors import cycle_results, results_state
-from reviews.services import result_settings_update, results_compute, routine_scores_set
+from reviews.results.selectors import cycle_results, results_state
+from reviews.results.services import results_compute
+from reviews.rubric_services import result_settings_update
+from reviews.services import routine_scores_set
 from tests.reviews.ballots.helpers import GROUPS, marks_by_label, setup_evaluation, vote
 from tests.reviews.helpers import submit_review
 
@@ -308,7 +310,7 @@ def test_nothing_changes_once_the_cycle_is_closed(opened):
     ],
 )
 def test_groups_pooled_below_the_minimum(votes, pooled):
-    from reviews.ballot_selectors import MIN_GROUP_VOTES, groups_pooled
+    from reviews.ballots.selectors import MIN_GROUP_VOTES, groups_pooled
 
     assert MIN_GROUP_VOTES == 3
     assert groups_pooled(votes) == pooled

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews.ballot_services import evaluation_close, evaluation_open
+from reviews.ballots.services import evaluation_close, evaluation_open
 from reviews.models import Ballot, BallotCode, Evaluation, PaperTally
 from tests.factories import OrganizationFactory, UserFactory, launch_cycle
 from tests.reviews.ballots.helpers import marks_by_label, setup_evaluation, vote
@@ -390,7 +390,7 @@ def test_closing_at_low_turnout_says_so(client, opened):
 
 
 def test_closing_with_a_quorum_counts_paper_ballots_and_names_those_missing(client, opened):
-    from reviews.ballot_services import paper_tallies_set
+    from reviews.ballots.services import paper_tallies_set
 
     evaluation = opened.evaluation
     for code in opened.codes["群众代表"][:2]:

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from branches.models import Notification
 from reports.services import report_return
+from reviews.console.reminders import deadline_reminders_send
 from reviews.models import Question
-from reviews.reminders import deadline_reminders_send
-from reviews.services import cycle_close, cycle_publish, question_answer, question_ask, results_compute
+from reviews.results.services import cycle_close, cycle_publish, results_compute
+from reviews.services import question_answer, question_ask
 from tests.factories import INCOMPLETE_OK, launch_cycle
 from tests.reviews.helpers import submit_report, submit_review
 

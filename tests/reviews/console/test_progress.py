@@ -9,9 +9,9 @@ from django.utils import timezone
 from branches.models import Notification
 from reports.models import Report
 from reports.services import cycle_open, report_return, report_save_draft
-from reviews.progress import Progress, progress_counts, reviewer_progress
-from reviews.reminders import reminders_send_late
-from reviews.services import assignments_create_default
+from reviews.console.launch import assignments_create_default
+from reviews.console.progress import Progress, progress_counts, reviewer_progress
+from reviews.console.reminders import reminders_send_late
 from tests.branches.roster_helpers import sheet_rows
 from tests.factories import OrganizationFactory, UserFactory
 from tests.reviews.console.conftest import ROLES

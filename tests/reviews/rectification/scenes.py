@@ -5,8 +5,9 @@ functions, shared by the fixtures here and the browser journey."""
 import datetime
 
 from reviews.models import ProblemCategory, RectificationPlan
-from reviews.rectification_services import plan_approve, plan_save
-from reviews.services import assignment_add, cycle_publish, results_compute
+from reviews.rectification.services import plan_approve, plan_save
+from reviews.results.services import cycle_publish, results_compute
+from reviews.services import assignment_add
 from tests.factories import INCOMPLETE_OK, UserFactory, launch_cycle
 from tests.reviews.helpers import submit_report, submit_review
 

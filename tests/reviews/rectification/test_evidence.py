@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reviews.models import RectificationEvidence
-from reviews.rectification_services import MAX_EVIDENCE_BYTES, evidence_check, evidence_display_name, progress_report
+from reviews.rectification.evidence import MAX_EVIDENCE_BYTES, evidence_check, evidence_display_name
+from reviews.rectification.services import progress_report
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

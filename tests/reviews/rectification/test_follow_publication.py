@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reviews.models import Problem, ProblemListProposal, RectificationEvent, RectificationPlan, Review
-from reviews.rectification_services import problem_list_generate, proposal_decide, progress_report
-from reviews.services import cycle_publish, cycle_withdraw, results_compute
+from reviews.rectification.problem_lists import problem_list_generate, proposal_decide
+from reviews.rectification.services import plan_approve, progress_report
+from reviews.results.services import cycle_publish, cycle_withdraw, results_compute
 from tests.factories import INCOMPLETE_OK
 from tests.reviews.helpers import submit_review
 from tests.reviews.rectification.scenes import category, fill_plan
@@ -103,7 +104,7 @@ def test_a_removal_with_progress_is_refused(approved):
 def test_regeneration_keeps_the_plans_history(published):
     w = published
     merged = published.items_a[:2]
-    from reviews.rectification_services import items_merge
+    from reviews.rectification.problem_lists import items_merge
 
     items_merge(plan=w.plan_a, items=merged, by=w.admin, text="三会一课记录问题")
     republish(w, [{"text": "发展党员程序不规范", "category": category("组织建设")}])
@@ -137,8 +138,6 @@ def test_a_change_offered_by_a_withdrawn_publication_cannot_be_accepted(approved
 def test_a_list_is_not_approved_while_the_results_are_withdrawn(published):
     """Approving fixes a list; while the results are withdrawn it may still change with the next
     publication (a list not yet approved is regenerated then), so approval waits for it."""
-    from reviews.rectification_services import plan_approve
-
     w = published
     fill_plan(w.plan_a, w.secretary_a)  # submitted
     cycle_withdraw(cycle=w.cycle, by=w.admin, reason="复核")

@@ -3,12 +3,16 @@
 import datetime
 from unittest import mock
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.models import Report
 from reports.services import report_save_draft
-from reviews.rectification_selectors import last_year_items, rectification_prefill_text
-from reviews.rectification_services import item_confirm, progress_report, report_prefill_rectification
+from reviews.rectification.next_year import report_prefill_rectification
+from reviews.rectification.selectors import last_year_items, rectification_prefill_text
+from reviews.rectification.services import item_confirm, progress_report
+from tests.test_get_writes_nothing import writes_of
 
 TODAY = datetime.date(2026, 4, 1)
 
@@ -49,7 +53,8 @@ def test_no_prefill_without_last_years_items(world):
 
 def test_editor_shows_the_prefilled_section_ready_to_edit(client, next_year):
     client.force_login(next_year.secretary_a)
-    response = client.get(reverse("reports:editor", args=[next_year.next_report_a.pk]))
+    # 撰写 is a POST (reports:start) that drafts the section, then the editor shows it.
+    response = client.post(reverse("reports:start", args=[next_year.next_report_a.pk]), follow=True)
     assert response.status_code == 200
     assert "理论学习不够深入" in response.context["form"]["rectification"].value()
     assert "理论学习不够深入" in response.content.decode()
@@ -70,7 +75,7 @@ def test_reviewer_sees_last_years_items_and_states_beside_the_report(client, nex
     submit_report(report)
     client.force_login(next_year.reviewer)
     for today, state in [(TODAY, "not_started"), (datetime.date(2026, 7, 1), "overdue")]:
-        with mock.patch("reviews.views.rectification_today", return_value=today):
+        with mock.patch("reviews.rectification.selectors.rectification_today", return_value=today):
             response = client.get(reverse("reviews:review", args=[report.pk]))
         assert response.status_code == 200
         body = response.content.decode()
@@ -84,3 +89,31 @@ def test_prefill_only_on_first_opening_a_cleared_section_stays_empty(next_year):
     report.refresh_from_db()
     again = report_prefill_rectification(report=report, by=next_year.secretary_a, today=TODAY)
     assert again.rectification == ""
+
+
+def test_opening_the_editor_of_a_report_not_started_writes_nothing(client, next_year):
+    """The GET only reads: the section is drafted by 撰写 (a POST), not by opening the page."""
+    client.force_login(next_year.secretary_a)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("reports:editor", args=[next_year.next_report_a.pk]))
+    assert response.status_code == 200
+    assert writes_of(captured.captured_queries) == []
+    report = Report.objects.get(pk=next_year.next_report_a.pk)
+    assert report.status == Report.Status.NOT_STARTED and report.rectification == ""
+
+
+def test_starting_twice_drafts_once(client, next_year):
+    """撰写 (reports:start) drafts once per report: a second start leaves the secretary's text alone."""
+    client.force_login(next_year.secretary_a)
+    start = reverse("reports:start", args=[next_year.next_report_a.pk])
+    assert client.post(start)["Location"] == reverse("reports:editor", args=[next_year.next_report_a.pk])
+    report = Report.objects.get(pk=next_year.next_report_a.pk)
+    report_save_draft(report=report, by=next_year.secretary_a, data={"rectification": ""}, base_revision=report.revision)
+    client.post(start)
+    assert Report.objects.get(pk=report.pk).rectification == ""
+
+
+def test_a_start_without_last_years_items_writes_nothing(client, world):
+    client.force_login(world.secretary_a)
+    client.post(reverse("reports:start", args=[world.report_a.pk]))
+    assert Report.objects.get(pk=world.report_a.pk).status == Report.Status.NOT_STARTED

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import RectificationItem
-from reviews.rectification_selectors import OVERDUE, ledger, rectification_today, with_state
-from reviews.rectification_services import item_confirm, progress_report
+from reviews.rectification.selectors import OVERDUE, ledger, rectification_today, with_state
+from reviews.rectification.services import item_confirm, progress_report
 
 UTC = datetime.timezone.utc
 DEADLINE = datetime.date(2026, 6, 30)

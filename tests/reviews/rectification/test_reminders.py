@@ -6,7 +6,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from branches.models import Notification
-from reviews.rectification_services import item_confirm, progress_report, reminders_send
+from reviews.rectification.reminders import reminders_send
+from reviews.rectification.services import item_confirm, progress_report
 from tests.reviews.rectification.scenes import fill_plan
 
 DEADLINE = datetime.date(2026, 6, 30)

@@ -8,15 +8,13 @@ from django.core.exceptions import ValidationError
 
 from branches.models import Notification
 from reviews.models import RectificationEvent, RectificationItem, RectificationPlan
-from reviews.rectification_services import (
+from reviews.rectification.problem_lists import item_edit, items_merge, problem_list_generate
+from reviews.rectification.services import (
     item_confirm,
-    item_edit,
     item_reopen,
-    items_merge,
     plan_approve,
     plan_return,
     plan_save,
-    problem_list_generate,
     progress_report,
 )
 from tests.reviews.rectification.scenes import category, fill_plan
@@ -219,7 +217,7 @@ def test_reopen_is_only_for_completed_or_requested_items(approved):
 
 
 def test_rectification_works_after_the_cycle_is_closed(approved):
-    from reviews.services import cycle_close
+    from reviews.results.services import cycle_close
 
     cycle_close(cycle=approved.cycle, by=approved.admin)
     progress_report(item=approved.item_a, by=approved.secretary_a, text="年度评议结束后继续整改")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from branches.models import Notification
 from reports.models import Report
 from reviews.models import Problem, RectificationEvidence, RectificationItem, RectificationPlan
-from reviews.rectification_services import progress_report
+from reviews.rectification.services import progress_report
 from tests.factories import ProblemCategoryFactory
 from tests.reviews.rectification.scenes import fill_plan
 
@@ -297,7 +297,7 @@ def test_end_to_end_through_the_client(client, published):
     next_cycle = launch_cycle(organization=w.committee, year=w.cycle.year + 1, by=w.admin)
     report = next_cycle.reports.get(organization=w.branch_a)
     client.force_login(w.secretary_a)
-    response = client.get(reverse("reports:editor", args=[report.pk]))
+    response = client.post(reverse("reports:start", args=[report.pk]), follow=True)
     assert "“三会一课”记录不规范" in response.context["form"]["rectification"].value()
     assert "整改状态为已完成" in response.context["form"]["rectification"].value()
     assert Report.objects.get(pk=report.pk).status == Report.Status.DRAFT

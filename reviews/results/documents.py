@@ -1,0 +1,307 @@
+"""The result sheet of one organization: data → context for templates/pdf/result.html (the annual
+summary is reviews.results.summary). Rendering itself is reports.pdf.render_pdf.
+
+Reviewer names: every document shows them only when the cycle's setting
+`show_reviewer_names` allows; otherwise reviewers are 评议人N, the cycle's random numbering
+(ReviewerPseudonym), the same on every page and document.
+One rule for all documents, because result sheets are handed on and circulated.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from branches.downloads import safe_filename
+from reports.pdf import render_pdf
+from reviews.ballots.selectors import ballot_tally_for_report, evaluation_of, evaluation_tally
+from reviews.computation import COMPONENTS, round2
+from reviews.models import Evaluation
+from reviews.results.selectors import cycle_results, secretary_result
+from reviews.selectors import published_sheet, result_settings_for, reviewer_pseudonyms, submitted_reviews_of_cycle
+
+
+def reviewer_labels(reviewers, show_names, pseudonyms=None):
+    """{user id: label} for reviewers: their names, or their pseudonyms — the cycle's random
+    评议人N (reviews.selectors.reviewer_pseudonyms) when given, else 评议人1, 2 … in the given order."""
+    if show_names:
+        return {reviewer.pk: reviewer.display_name for reviewer in reviewers}
+    if pseudonyms is not None:
+        return {reviewer.pk: pseudonyms[reviewer.pk] for reviewer in reviewers}
+    return {reviewer.pk: f"评议人{index}" for index, reviewer in enumerate(reviewers, start=1)}
+
+
+def components(settings):
+    """[(name, label, weight)] of the total's components that count this year (weight > 0)."""
+    weights = {"review": settings.review_weight, "routine": settings.routine_weight, "ballot": settings.ballot_weight}
+    return [(name, label, weights[name]) for name, label in COMPONENTS.items() if weights[name]]
+
+
+def component_scores(row, settings):
+    """[(label, weight, score)] of one ResultRow's weighted components."""
+    return [(label, weight, getattr(row, f"{name}_score")) for name, label, weight in components(settings)]
+
+
+# --- The result of one organization ------------------------------------------------------
+
+
+@dataclass
+class ScoreLine:
+    criterion: object
+    points: list  # per reviewer, in column order (None: not scored)
+    average: Decimal | None
+
+
+@dataclass
+class CategoryProblems:
+    category: str
+    problems: list = field(default_factory=list)  # distinct texts, first mention first
+
+
+def problems_by_category(reviews):
+    """[CategoryProblems] of the reviews' problems, categories in their order, each text once."""
+    groups = {}
+    for review in reviews:
+        for problem in review.problems.all():
+            category = problem.category
+            group = groups.setdefault(category.pk, (category.order, CategoryProblems(category.name)))[1]
+            if problem.text not in group.problems:
+                group.problems.append(problem.text)
+    return [group for _order, group in sorted(groups.values(), key=lambda item: (item[0], item[1].category))]
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _decimal(value):
+    return None if value is None else Decimal(value)
+
+
+def _label_order(label):
+    """评议人2 before 评议人10; names (when shown) after, alphabetically."""
+    digits = label[3:] if label.startswith("评议人") else ""
+    return (0, int(digits), "") if digits.isdigit() else (1, 0, label)
+
+
+def result_sheet(row, reviews, *, settings, ranked_count, pseudonyms, ballot=None):
+    """Everything the result page and the result PDF show of one organization, as JSON-able
+    data: this is what a publication freezes (PublishedResult.sheet). `reviews` are its submitted
+    reviews (reviews_for_report), `ballot` its (marks, EntryTally) or None. Reviewers appear as
+    the cycle's pseudonyms unless the cycle shows names; columns follow the pseudonym numbers."""
+    labels = reviewer_labels([review.reviewer for review in reviews], settings.show_reviewer_names, pseudonyms)
+    reviews = sorted(reviews, key=lambda review: _label_order(labels[review.reviewer_id]))
+    criteria = [criterion for criterion, _average in row.criterion_averages]
+    sheet = {
+        "organization": row.organization.name,
+        "secretary": row.secretary.display_name if row.secretary else "",
+        "criteria": [{"name": c.name, "max_points": _text(c.max_points)} for c in criteria],
+        "criterion_averages": [_text(average) for _criterion, average in row.criterion_averages],
+        "reviews": [],
+        "components": [
+            {"name": name, "label": label, "weight": _text(weight), "score": _text(getattr(row, f"{name}_score"))}
+            for name, label, weight in components(settings)
+        ],
+        "review_score": _text(row.review_score),
+        "routine_score": _text(row.routine_score),
+        "ballot_score": _text(row.ballot_score),
+        "total": _text(row.total),
+        "rank": row.rank,
+        "ranked_count": ranked_count,
+        "show_rank": settings.show_rank,
+        "grade": row.grade,
+        "grade_label": row.grade_label,
+        "aggregation": settings.aggregation,
+        "ballot": None,
+    }
+    for review in reviews:
+        scored = {score.criterion_id: score.points for score in review.scores.all()}
+        sheet["reviews"].append(
+            {
+                "reviewer": labels[review.reviewer_id],
+                "version": review.version.number if review.version_id else None,
+                "scores": [_text(scored.get(c.pk)) for c in criteria],
+                "total": _text(sum(scored.values(), Decimal(0))),
+                "comment": review.comment,
+                "problems": [
+                    {
+                        "id": problem.pk,
+                        "text": problem.text,
+                        "category_id": problem.category_id,
+                        "category": problem.category.name,
+                        "category_order": problem.category.order,
+                    }
+                    for problem in review.problems.all()
+                ],
+            }
+        )
+    if ballot:
+        marks, tally = ballot
+        sheet["ballot"] = {
+            "marks": [mark.label for mark in marks],
+            "lines": [
+                {
+                    "group": {"name": line.group.name, "weight": _text(line.group.weight)} if line.group else None,
+                    "label": line.label,
+                    "weight": _text(line.weight),
+                    "pooled": list(line.pooled),
+                    "is_total": line.is_total,
+                    "counts": list(line.counts),
+                    "total": line.total,
+                    "best_share": _text(line.best_share),
+                    "top_two_share": _text(line.top_two_share),
+                    "score": _text(line.score),
+                }
+                for line in tally.lines
+            ],
+        }
+    return sheet
+
+
+@dataclass
+class SheetTally:
+    """A frozen sheet's ballot tally, read as reviews.ballots.selectors.EntryTally is: the lines shown
+    apart, "其他", then all groups (`overall`)."""
+
+    lines: list
+
+    @property
+    def overall(self):
+        return self.lines[-1] if self.lines else None
+
+    @property
+    def score(self):
+        return self.overall.score if self.lines else None
+
+
+def sheet_problem_groups(sheet):
+    """[CategoryProblems] of a sheet's problems, categories in their order, each text once."""
+    groups = {}
+    for review in sheet["reviews"]:
+        for problem in review["problems"]:
+            key = (problem["category_order"], problem["category"])
+            group = groups.setdefault(key, CategoryProblems(problem["category"]))
+            if problem["text"] not in group.problems:
+                group.problems.append(problem["text"])
+    return [groups[key] for key in sorted(groups)]
+
+
+def sheet_context(sheet, *, cycle, published_at=None):
+    """Context of templates/pdf/result.html and the secretary's result page from a sheet."""
+    criteria = [{"name": c["name"], "max_points": Decimal(c["max_points"])} for c in sheet["criteria"]]
+    averages = [_decimal(value) for value in sheet["criterion_averages"]]
+    reviews = sheet["reviews"]
+    ballot = None
+    if sheet["ballot"]:
+        lines = [
+            SimpleNamespace(
+                group=SimpleNamespace(name=line["group"]["name"], weight=Decimal(line["group"]["weight"])) if line["group"] else None,
+                label=line["label"],
+                weight=_decimal(line["weight"]),
+                pooled=line["pooled"],
+                is_total=line["is_total"],
+                counts=line["counts"],
+                total=line["total"],
+                best_share=_decimal(line["best_share"]),
+                top_two_share=_decimal(line["top_two_share"]),
+                score=_decimal(line["score"]),
+            )
+            for line in sheet["ballot"]["lines"]
+        ]
+        ballot = ([SimpleNamespace(label=label) for label in sheet["ballot"]["marks"]], SheetTally(lines))
+    known = [average for average in averages if average is not None]
+    return {
+        "cycle": cycle,
+        "published_at": published_at,
+        "organization": {"name": sheet["organization"]},
+        "secretary_name": sheet["secretary"],
+        "row": {
+            "total": _decimal(sheet["total"]),
+            "rank": sheet["rank"],
+            "grade": sheet["grade"],
+            "grade_label": sheet["grade_label"],
+        },
+        "aggregation": sheet["aggregation"],
+        "reviewers": [review["reviewer"] for review in reviews],
+        "score_lines": [
+            ScoreLine(criterion, [_decimal(review["scores"][index]) for review in reviews], averages[index])
+            for index, criterion in enumerate(criteria)
+        ],
+        "rubric_max": sum((criterion["max_points"] for criterion in criteria), Decimal(0)),
+        "reviewer_totals": [Decimal(review["total"]) for review in reviews],
+        "average_total": round2(sum(known, Decimal(0))) if known else None,
+        "components": [(c["label"], Decimal(c["weight"]), _decimal(c["score"])) for c in sheet["components"]],
+        "ballot": ballot,
+        "show_rank": sheet["show_rank"],
+        "ranked_count": sheet["ranked_count"],
+        "comments": [(review["reviewer"], review["comment"]) for review in reviews if review["comment"].strip()],
+        "reviews": reviews,
+        "problem_groups": sheet_problem_groups(sheet),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def live_sheet(report, settings=None):
+    """The result sheet of a report computed from live data (the administrator's preview, and
+    what a publication freezes)."""
+    settings = settings or result_settings_for(report.cycle)
+    row, reviews, ranked_count = secretary_result(report, settings)
+    return result_sheet(
+        row, reviews, settings=settings, ranked_count=ranked_count,
+        pseudonyms=reviewer_pseudonyms(report.cycle), ballot=ballot_tally_for_report(report),
+    )
+
+
+def cycle_sheets(cycle, settings):
+    """{report id: result sheet} of every report of the cycle, from live data, in a constant
+    number of queries (what a publication freezes)."""
+    rows = cycle_results(cycle, settings)
+    reviews = {}
+    for review in submitted_reviews_of_cycle(cycle):
+        reviews.setdefault(review.report_id, []).append(review)
+    ranked_count = sum(1 for row in rows if row.rank is not None)
+    pseudonyms = reviewer_pseudonyms(cycle)
+    evaluation = evaluation_of(cycle)
+    tallies = {}
+    if evaluation is not None and evaluation.status == Evaluation.Status.CLOSED:
+        marks = list(evaluation.marks.all())
+        tallies = {tally.entry.report_id: (marks, tally) for tally in evaluation_tally(evaluation)}
+    return {
+        row.report.pk: result_sheet(
+            row, reviews.get(row.report.pk, []), settings=settings, ranked_count=ranked_count,
+            pseudonyms=pseudonyms, ballot=tallies.get(row.report.pk),
+        )
+        for row in rows
+    }
+
+
+def result_context(row, reviews, *, settings, ranked_count):
+    """Context of templates/pdf/result.html from one ResultRow and its submitted reviews
+    (reviews.selectors.reviews_for_report: scores and problems prefetched), live."""
+    report = row.report
+    sheet = result_sheet(
+        row, reviews, settings=settings, ranked_count=ranked_count,
+        pseudonyms=reviewer_pseudonyms(report.cycle), ballot=ballot_tally_for_report(report),
+    )
+    return {**sheet_context(sheet, cycle=report.cycle), "report": report, "settings": settings}
+
+
+def result_pdf(row, reviews, *, settings, ranked_count):
+    return render_pdf(
+        "pdf/result.html", result_context(row, reviews, settings=settings, ranked_count=ranked_count), stylesheets=("sheet.css",)
+    )
+
+
+def result_pdf_for_report(report):
+    """The result sheet of one report: while the cycle's results are published, the frozen
+    sheet of the publication in force; otherwise (the administrator's preview) live data."""
+    publication, sheet = published_sheet(report)
+    if sheet is None:
+        sheet = live_sheet(report)
+    context = sheet_context(sheet, cycle=report.cycle, published_at=publication.published_at if publication else None)
+    return render_pdf("pdf/result.html", {**context, "report": report}, stylesheets=("sheet.css",))
+
+
+def result_filename(report):
+    return safe_filename(f"{report.organization.name}{report.cycle.year}年度述职评议结果") + ".pdf"

@@ -1,0 +1,53 @@
+"""Downloads of the review documents: one organization's result sheet (PDF) and the
+annual summary (PDF and .xlsx). Who may download what:
+
+- result sheet: the cycle's administrators once results are computed; the report's
+  secretary and the committee's members only once the results are published;
+- summary: the cycle's administrators (and superusers).
+
+Anything else is a 404, as for a guessed URL.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from branches.downloads import XLSX_CONTENT_TYPE, download_response
+from reports.models import Cycle, Report
+from reviews.permissions import can_download_result, can_download_summary
+from reviews.results.documents import result_filename, result_pdf_for_report
+from reviews.results.summary import summary_filename, summary_pdf, summary_workbook
+
+
+@login_required
+@require_GET
+def result_download(request, report_pk):
+    report = get_object_or_404(
+        Report.objects.select_related("cycle", "cycle__organization", "organization", "result"), pk=report_pk
+    )
+    if not can_download_result(request.user, report):
+        raise Http404
+    rendered = result_pdf_for_report(report)
+    return download_response(rendered.content, result_filename(report))
+
+
+def _summary_cycle_or_404(request, cycle_pk):
+    cycle = get_object_or_404(Cycle.objects.select_related("organization"), pk=cycle_pk)
+    if not can_download_summary(request.user, cycle):
+        raise Http404
+    return cycle
+
+
+@login_required
+@require_GET
+def summary_pdf_download(request, cycle_pk):
+    cycle = _summary_cycle_or_404(request, cycle_pk)
+    return download_response(summary_pdf(cycle).content, summary_filename(cycle, "pdf"))
+
+
+@login_required
+@require_GET
+def summary_xlsx_download(request, cycle_pk):
+    cycle = _summary_cycle_or_404(request, cycle_pk)
+    return download_response(summary_workbook(cycle), summary_filename(cycle, "xlsx"), XLSX_CONTENT_TYPE)

@@ -1,0 +1,197 @@
+"""The administrators' pages of the review core: the rubric, result settings, assignments and
+routine scores of a cycle. Thin views; the cycle comes from the administrator's own."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from branches.params import id_param
+from reports.models import Cycle
+from reviews import rubric_services, services
+from reviews.forms import CriterionForm, ResultSettingsForm, RoutineScoresForm
+from reviews.models import Assignment, Criterion, ResultSettings
+from reviews.permissions import can_be_assigned
+from reviews.selectors import (
+    assignments_overview,
+    cycles_administered_by,
+    result_settings_for,
+    rubric_is_locked,
+    rubric_max,
+)
+from reviews.view_helpers import administered_cycle_or_404, call_and_tell, call_with_form
+
+
+def _rubric_page(request, cycle, criterion=None):
+    """The criteria with a form that adds one, or changes `criterion`; editable until the first score."""
+    form = CriterionForm(instance=criterion)
+    status = 200
+    if request.method == "POST":
+        form = CriterionForm(request.POST, instance=Criterion.objects.get(pk=criterion.pk) if criterion else None)
+        done = call_with_form(
+            request,
+            form,
+            lambda data: rubric_services.criterion_save(cycle=cycle, by=request.user, criterion=criterion, **data),
+            "评价指标已修改。" if criterion else "评价指标已增加。",
+            reverse("reviews:rubric", args=[cycle.pk]),
+        )
+        if done:
+            return done
+        status = 400
+    return render(
+        request,
+        "reviews/admin/rubric.html",
+        {
+            "cycle": cycle,
+            "criteria": list(cycle.criteria.all()),
+            "rubric_max": rubric_max(cycle),
+            "locked": rubric_is_locked(cycle) or cycle.is_closed,
+            "form": form,
+            "editing": criterion,
+            "other_cycles": Cycle.objects.filter(organization=cycle.organization).exclude(pk=cycle.pk),
+            "active": "rubric",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rubric(request, cycle_pk):
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    if request.method == "POST" and request.POST.get("action") == "copy":
+        source = get_object_or_404(
+            Cycle.objects.filter(organization=cycle.organization).exclude(pk=cycle.pk), pk=id_param(request.POST.get("source"))
+        )
+        call_and_tell(
+            request,
+            lambda: rubric_services.rubric_copy(cycle=cycle, source=source, by=request.user),
+            f"已复制“{source}”的评价指标。",
+        )
+        return redirect("reviews:rubric", cycle_pk=cycle.pk)
+    return _rubric_page(request, cycle)
+
+
+def _administered_criterion_or_404(request, pk):
+    return get_object_or_404(
+        Criterion.objects.filter(cycle__in=cycles_administered_by(request.user)).select_related("cycle__organization"),
+        pk=pk,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def criterion_edit(request, pk):
+    criterion = _administered_criterion_or_404(request, pk)
+    return _rubric_page(request, criterion.cycle, criterion)
+
+
+@login_required
+@require_POST
+def criterion_delete(request, pk):
+    criterion = _administered_criterion_or_404(request, pk)
+    call_and_tell(
+        request,
+        lambda: rubric_services.criterion_delete(criterion=criterion, by=request.user),
+        f"已删除评价指标“{criterion.name}”。",
+    )
+    return redirect("reviews:rubric", cycle_pk=criterion.cycle_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_settings(request, cycle_pk):
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    settings = result_settings_for(cycle)
+    form = ResultSettingsForm(instance=settings)
+    status = 200
+    if request.method == "POST":
+        form = ResultSettingsForm(request.POST, instance=ResultSettings.objects.get(pk=settings.pk))
+        done = call_with_form(
+            request,
+            form,
+            lambda data: rubric_services.result_settings_update(settings=settings, data=data, by=request.user),
+            "结果设置已保存。如已计算结果，请重新计算。",
+            reverse("reviews:result_settings", args=[cycle.pk]),
+        )
+        if done:
+            return done
+        status = 400
+    return render(
+        request,
+        "reviews/admin/settings.html",
+        {"cycle": cycle, "form": form, "active": "settings"},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignments(request, cycle_pk):
+    """Who reviews which report: the defaults, plus additions and removals."""
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    if request.method == "POST":
+        report = get_object_or_404(cycle.reports.select_related("organization", "cycle__organization"), pk=id_param(request.POST.get("report")))
+        reviewer = get_object_or_404(cycle.organization.committee_members.all(), pk=id_param(request.POST.get("reviewer")))
+        call_and_tell(
+            request,
+            lambda: services.assignment_add(report=report, reviewer=reviewer, by=request.user),
+            f"已增加 {reviewer.display_name} 评议{report.organization}的述职报告。",
+        )
+        return redirect(reverse("reviews:assignments", args=[cycle.pk]) + f"#report-{report.pk}")
+    members = list(cycle.organization.committee_members.order_by("username"))
+    rows = []
+    for report in assignments_overview(cycle):
+        assigned = {a.reviewer_id for a in report.assignments.all()}
+        submitted = {r.reviewer_id for r in report.reviews.all() if r.is_submitted}
+        candidates = [m for m in members if can_be_assigned(m, report, assigned)]
+        rows.append({"report": report, "assignments": report.assignments.all(), "submitted": submitted, "candidates": candidates})
+    return render(
+        request,
+        "reviews/admin/assignments.html",
+        {"cycle": cycle, "rows": rows, "members": members, "active": "assignments"},
+    )
+
+
+@login_required
+@require_POST
+def assignment_remove(request, pk):
+    assignment = get_object_or_404(
+        Assignment.objects.filter(report__cycle__in=cycles_administered_by(request.user)).select_related(
+            "report__cycle__organization", "report__organization", "reviewer"
+        ),
+        pk=pk,
+    )
+    call_and_tell(
+        request,
+        lambda: services.assignment_remove(assignment=assignment, by=request.user),
+        f"已取消 {assignment.reviewer.display_name} 对{assignment.report.organization}的评议分工。",
+    )
+    return redirect(reverse("reviews:assignments", args=[assignment.report.cycle_id]) + f"#report-{assignment.report_id}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def routine_scores(request, cycle_pk):
+    """All the routine assessment scores of the cycle in one form."""
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    reports = list(cycle.reports.select_related("organization", "result"))
+    form = RoutineScoresForm(request.POST or None, reports=reports)
+    if request.method == "POST":
+        done = call_with_form(
+            request,
+            form,
+            lambda data: services.routine_scores_set(cycle=cycle, scores=form.scores(), by=request.user),
+            lambda changed: f"日常考核得分已保存（{changed}个党组织有变动）。",
+            reverse("reviews:routine_scores", args=[cycle.pk]),
+        )
+        if done:
+            return done
+        messages.error(request, "日常考核得分未保存，请按提示修改。")
+    return render(
+        request,
+        "reviews/admin/routine.html",
+        {"cycle": cycle, "form": form, "active": "routine"},
+        status=400 if form.is_bound else 200,
+    )
