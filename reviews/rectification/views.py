@@ -51,7 +51,8 @@ def rectification_index(request):
     """The secretary's 整改清单 and, for administrators, their cycles' ledgers."""
     plans = list(plans_for_secretary(request.user))
     cycles = list(cycles_with_problem_lists(cycles_administered_by(request.user)).filter(published_at__isnull=False))
-    if not plans and not is_administrator(request.user):
+    # A secretary before any publication sees the empty page that says when lists will come.
+    if not plans and not is_administrator(request.user) and not request.user.led_organizations.exists():
         raise PermissionDenied
     return render(request, "reviews/rectification/index.html", {"plans": plans, "cycles": cycles})
 
