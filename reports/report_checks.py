@@ -2,7 +2,7 @@
 cycle's blocking kinds, and what rooms above reports add through reports.signals.report_check_context
 (last year's problems, from rectification). Reads only."""
 
-from .checks import CheckInput, run_checks
+from .checks import TEXT_LABELS, CheckInput, run_checks
 from .models import FIGURES, SECTIONS, ReportVersion
 from .selectors import report_requires_rectification
 from .signals import report_check_context
@@ -39,3 +39,16 @@ def report_findings(report, *, body=None, values=None):
     if values is None:
         values = _values(body if body is not None else report)
     return run_checks(report_check_input(report, values), blocking_kinds=report.cycle.blocking_check_kinds)
+
+
+FINDING_SECTION_LABELS = {**TEXT_LABELS, **{field: f"关键数据：{label}" for field, label in FIGURES.items()}}
+
+
+def findings_context(findings):
+    """What a 体检 panel shows (editor, reviewer's page, JSON): the findings, their count, and how
+    many block submission."""
+    return {
+        "findings": [{**item.as_dict(), "section_label": FINDING_SECTION_LABELS.get(item.section, "")} for item in findings],
+        "count": len(findings),
+        "blocking": sum(1 for item in findings if item.is_blocking),
+    }

@@ -236,7 +236,7 @@ def cycle_set_blocking_check_kinds(*, cycle, kinds, by):
         raise ValidationError({"blocking_check_kinds": "请从列出的体检项中选择。"})
     locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if locked.is_closed:
-        raise ReportLocked("本年度评议已结束，设置不能再修改。")
+        raise ValidationError("本年度评议已结束，设置不能再修改。")
     new = [kind for kind in KINDS if kind in kinds]
     old = list(locked.blocking_check_kinds)
     if new != old:

@@ -28,12 +28,16 @@ def test_no_false_terminology_finding_on_the_real_reports(path):
     assert any(word in path.read_text(encoding="utf-8") for word in ("四个意识", "两个维护", "习近平新时代中国特色社会主义思想", "两个确立"))
 
 
+# The test files that plant 提法 errors on purpose (crafted texts): every other text is real usage.
+PLANTED = {"test_check_views.py", "test_check_views_browser.py"}
+
+
 def _test_collection_texts():
-    """Every Chinese string literal of the test suite outside these crafted-error tests."""
+    """Every Chinese string literal of the test suite outside the crafted-error tests."""
     root = Path(settings.BASE_DIR) / "tests"
     here = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*.py")):
-        if here in path.resolve().parents:
+        if here in path.resolve().parents or path.name in PLANTED:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and any("\u4e00" <= c <= "\u9fff" for c in node.value):
