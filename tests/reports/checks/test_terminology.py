@@ -29,7 +29,7 @@ def test_no_false_terminology_finding_on_the_real_reports(path):
 
 
 # The test files that plant 提法 errors on purpose (crafted texts): every other text is real usage.
-PLANTED = {"test_check_views.py", "test_check_views_browser.py"}
+PLANTED = {"test_check_views.py", "test_report_checks_journey.py"}
 
 
 def _test_collection_texts():
