@@ -34,6 +34,7 @@ from .services import (
     report_save_draft,
     report_start,
     report_submit,
+    report_validate_lengths,
 )
 from .splitter import split_report
 
@@ -252,6 +253,10 @@ def check(request, pk):
     if not form.is_valid():
         errors = {name: list(field_errors) for name, field_errors in form.errors.items()}
         return JsonResponse({"error": "invalid", "errors": errors}, status=400)
+    try:
+        report_validate_lengths(form.report_data())  # bounds the work as well as the text
+    except ValidationError as error:
+        return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
     return JsonResponse(findings_context(report_findings(report, values=form.report_data())))
 
 

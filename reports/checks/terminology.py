@@ -4,12 +4,15 @@ Four kinds of rule, one a line: `错误写法 => 正确写法`; `re: 正则 => �
 `名称 = 条目、条目` (the items of a formulation, in their fixed order: order, missing and altered
 items); `固定：规范全文` (a formulation written almost but not exactly so)."""
 
+import logging
 import os
 import re
 from difflib import SequenceMatcher
 
 from . import dictionaries
 from .base import TEXT_LABELS, finding
+
+logger = logging.getLogger(__name__)
 
 _SEPARATORS = "、，,和与及以及 　“”\"'"
 _HAN = "\u4e00-\u9fff"
@@ -23,7 +26,10 @@ def _parse(lines):
         elif "=>" in line:
             wrong, right = (part.strip() for part in line.split("=>", 1))
             if wrong.startswith("re:"):
-                patterns.append((re.compile(wrong[3:].strip()), right))
+                try:
+                    patterns.append((re.compile(wrong[3:].strip()), right))
+                except re.error as error:  # an administrator's typo must not stop every check
+                    logger.warning("报告体检：提法词典中的正则无效，已跳过：%s（%s）", line, error)
             elif wrong:
                 literal.append((wrong, right))
         elif "=" in line:

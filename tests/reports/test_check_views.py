@@ -63,6 +63,8 @@ def test_bad_requests_get_a_chinese_message(client, world):
     assert response.status_code == 400 and "请求格式不正确" in response.json()["message"]
     response = post_check(client, world.report_b, {"new_members": "三"})
     assert response.status_code == 400 and "new_members" in response.json()["errors"]
+    response = post_check(client, world.report_b, {"plans": "字" * 8001})
+    assert response.status_code == 400 and "最多 8000 字" in response.json()["errors"]["plans"][0]
 
 
 @pytest.mark.parametrize("role", ["secretary_a", "reviewer", "admin", "other_reviewer", "other_admin", "superuser"])

@@ -125,3 +125,11 @@ def test_the_dictionary_is_extended_from_the_extra_directory(tmp_path, settings)
     assert [m for _s, _e, m, _g in terminology(text)] == ["提法有误：“三严三实教育”应为“三严三实专题教育”。"]
     assert "多措并举" in dictionaries.lines("empty_talk.txt")
     assert "高度重视" in dictionaries.lines("empty_talk.txt")  # the built-in lines stay
+
+
+def test_an_invalid_pattern_in_the_extra_dictionary_is_skipped(tmp_path, settings, caplog):
+    (tmp_path / "terminology.txt").write_text("re: 二个(维护 => 两个维护\n三严三实教育 => 三严三实专题教育\n", encoding="utf-8")
+    settings.REPORT_CHECK_DICTIONARY_DIR = str(tmp_path)
+    found = terminology(GOOD_PERFORMANCE + "开展三严三实教育，做到二个维护。")
+    assert sorted(m for _s, _e, m, _g in found) == ["提法有误：“三严三实教育”应为“三严三实专题教育”。", "提法有误：“二个维护”应为“两个维护”。"]
+    assert "正则无效" in caplog.text
