@@ -1,5 +1,6 @@
-// 体检 in the editor: run the checks on the text being typed (POST, nothing saved), list the findings,
-// show their count on the submit button, and select each finding's text in its box.
+// 体检 in the editor: run the checks on the text being typed (POST, nothing saved) on a click and a few
+// seconds after typing stops, list the findings, show their count on the submit button, and select
+// each finding's text in its box.
 //
 // Page contract (templates/reports/editor.html): #check-panel[data-check-url], #check-button,
 // #check-status, #check-findings (li.check-finding[data-section][data-start][data-end]),
@@ -104,10 +105,22 @@
     statusEl.textContent = data.blocking ? "其中 " + data.blocking + " 项须解决后才能提交" : (data.count ? "共 " + data.count + " 项，供您参考" : "");
   }
 
+  var AUTO_DELAY_MS = 4000; // after typing stops: the count on the submit button follows the text
+  var timer = null;
+  var sequence = 0; // only the latest answer is shown
+
   function run() {
+    window.clearTimeout(timer);
+    var mine = ++sequence;
     button.disabled = true;
     statusEl.textContent = "正在体检…";
-    fetch(panel.dataset.checkUrl, {
+    var saved = window.shupingEditor ? window.shupingEditor.flush() : Promise.resolve(true);
+    saved.then(function () { return send(mine); });
+  }
+
+  function send(mine) {
+    if (mine !== sequence) return null; // a newer check is on its way
+    return fetch(panel.dataset.checkUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "X-Requested-With": "XMLHttpRequest", "Accept": "application/json" },
@@ -116,6 +129,7 @@
       var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       if (!isJson) throw new Error("login");
       return response.json().then(function (data) {
+        if (mine !== sequence) return;
         if (response.status !== 200) {
           statusEl.textContent = data.message || "关键数据格式不正确，请按提示修改后再体检。";
           return;
@@ -123,9 +137,13 @@
         render(data);
       });
     }).catch(function () {
-      statusEl.textContent = "未能体检：无法连接服务器或登录已过期，请稍后重试。";
-    }).then(function () { button.disabled = false; });
+      if (mine === sequence) statusEl.textContent = "未能体检：无法连接服务器或登录已过期，请稍后重试。";
+    }).then(function () { if (mine === sequence) button.disabled = false; });
   }
 
   button.addEventListener("click", run);
+  form.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(run, AUTO_DELAY_MS);
+  });
 })();
