@@ -60,36 +60,21 @@ def check(data):
             for start, end, said in mentions(data.text(section), figure)
         ]
         name = label.split("（")[0]
-        if value is None:
-            if places:
-                section, start, end, said = places[0]
-                found.append(
-                    finding(
-                        "figures",
-                        section,
-                        data.text(section),
-                        start,
-                        end,
-                        f"正文写了“{data.text(section)[start:end]}”，但关键数据“{name}”未填写。",
-                        f"请您在关键数据中填写“{name}”（正文为 {said}）。",
-                    )
-                )
-            else:
+        if not places:
+            if value is None:
                 empty.append(figure)
             continue
-        if places and all(said != value for _s, _b, _e, said in places):
-            section, start, end, said = places[0]
-            found.append(
-                finding(
-                    "figures",
-                    section,
-                    data.text(section),
-                    start,
-                    end,
-                    f"正文写“{data.text(section)[start:end]}”，关键数据“{name}”填的是 {value}，二者不一致。",
-                    "请您核对后统一正文与关键数据。",
-                )
-            )
+        section, start, end, said = places[0]
+        text = data.text(section)
+        if value is None:
+            message = f"正文写了“{text[start:end]}”，但关键数据“{name}”未填写。"
+            suggestion = f"请您在关键数据中填写“{name}”（正文为 {said}）。"
+        elif all(said != value for _s, _b, _e, said in places):
+            message = f"正文写“{text[start:end]}”，关键数据“{name}”填的是 {value}，二者不一致。"
+            suggestion = "请您核对后统一正文与关键数据。"
+        else:
+            continue
+        found.append(finding("figures", section, text, start, end, message, suggestion))
     if empty:
         names = "、".join(f"“{data.figure_labels[f].split('（')[0]}”" for f in empty)
         found.append(

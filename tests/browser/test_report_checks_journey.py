@@ -7,17 +7,9 @@ from playwright.sync_api import expect
 from reports.models import Report
 from reports.services import cycle_set_blocking_check_kinds, report_save_draft
 from tests.factories import build_world
+from tests.reports.checks.helpers import GOOD_FIGURES as FIGURES
 from tests.reports.checks.helpers import GOOD_PERFORMANCE, GOOD_PLANS, GOOD_PROBLEMS
 
-FIGURES = {
-    "member_meetings": 4,
-    "committee_meetings": 12,
-    "group_meetings": 24,
-    "party_lectures": 4,
-    "theme_days": 12,
-    "member_count": 30,
-    "new_members": 2,
-}
 PLANTED = "\n3.教育党员做到二个维护。"
 
 

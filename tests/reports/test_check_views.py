@@ -13,19 +13,11 @@ from reports.services import (
     cycle_set_blocking_check_kinds,
     report_submit,
 )
+from tests.reports.checks.helpers import GOOD_FIGURES as FIGURES
 from tests.reports.checks.helpers import GOOD_PERFORMANCE, GOOD_PLANS, GOOD_PROBLEMS
 from tests.reports.conftest import fill, submit
 
 CLEAN = {"performance": GOOD_PERFORMANCE, "problems": GOOD_PROBLEMS, "plans": GOOD_PLANS}
-FIGURES = {
-    "member_meetings": 4,
-    "committee_meetings": 12,
-    "group_meetings": 24,
-    "party_lectures": 4,
-    "theme_days": 12,
-    "member_count": 30,
-    "new_members": 2,
-}
 WRONG = GOOD_PLANS + "\n3.教育党员做到二个维护。"
 WITH_WRONG = {**CLEAN, **FIGURES, "plans": WRONG}
 

@@ -21,6 +21,18 @@ GOOD_PLANS = (
 )
 
 
+# The key figures GOOD_PERFORMANCE gives (and a member count it does not).
+GOOD_FIGURES = {
+    "member_meetings": 4,
+    "committee_meetings": 12,
+    "group_meetings": 24,
+    "party_lectures": 4,
+    "theme_days": 12,
+    "member_count": 30,
+    "new_members": 2,
+}
+
+
 def check_input(**overrides):
     sections = {
         "preamble": "",
@@ -30,16 +42,7 @@ def check_input(**overrides):
         "rectification": "",
     }
     sections.update({k: v for k, v in overrides.items() if k in sections})
-    figures = {
-        "member_meetings": 4,
-        "committee_meetings": 12,
-        "group_meetings": 24,
-        "party_lectures": 4,
-        "theme_days": 12,
-        "member_count": 30,
-        "new_members": 2,
-    }
-    figures.update(overrides.get("figures", {}))
+    figures = {**GOOD_FIGURES, **overrides.get("figures", {})}
     return CheckInput(
         sections=sections,
         figures=figures,
