@@ -6,6 +6,7 @@ working directory, and jieba's progress messages stay out of the logs."""
 
 import logging
 import os
+import stat
 import tempfile
 import threading
 
@@ -19,6 +20,17 @@ def cache_dir():
     return os.path.join(tempfile.gettempdir(), f"shuping-jieba-{os.getuid()}")
 
 
+def private_cache_dir():
+    """cache_dir(), created if need be, when it is a real directory of ours; else (another user made
+    it, or a link) a fresh private one: jieba loads whatever cache file it finds there."""
+    path = cache_dir()
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    info = os.lstat(path)
+    if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022:
+        return path
+    return tempfile.mkdtemp(prefix="shuping-jieba-")
+
+
 def tokenizer():
     """The process's one initialized jieba tokenizer."""
     global _tokenizer
@@ -26,9 +38,8 @@ def tokenizer():
         with _lock:
             if _tokenizer is None:
                 jieba.setLogLevel(logging.WARNING)
-                os.makedirs(cache_dir(), mode=0o700, exist_ok=True)
                 instance = jieba.Tokenizer()
-                instance.tmp_dir = cache_dir()
+                instance.tmp_dir = private_cache_dir()
                 instance.initialize()
                 _tokenizer = instance
     return _tokenizer

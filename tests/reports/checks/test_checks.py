@@ -163,7 +163,7 @@ def test_very_long_sentences():
 def test_jieba_initializes_once_and_caches_only_in_a_temporary_directory():
     first = segment.tokenizer()
     assert segment.tokenizer() is first and first.initialized
-    assert os.path.commonpath([segment.cache_dir(), tempfile.gettempdir()]) == tempfile.gettempdir()
+    assert os.path.commonpath([first.tmp_dir, tempfile.gettempdir()]) == tempfile.gettempdir()
     assert segment.words("整改党员活动室") 
 
 
@@ -173,7 +173,7 @@ def test_importing_and_initializing_jieba_writes_nothing_outside_the_temporary_d
     code = (
         f"import sys; sys.path.insert(0, {str(settings.BASE_DIR)!r})\n"
         "import os, django; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()\n"
-        "from reports.checks import segment; segment.tokenizer(); print(segment.cache_dir())\n"
+        "from reports.checks import segment; print(segment.tokenizer().tmp_dir)\n"
     )
     env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
     os.makedirs(env["TMPDIR"])
@@ -184,3 +184,15 @@ def test_importing_and_initializing_jieba_writes_nothing_outside_the_temporary_d
     assert list(work.iterdir()) == []
     assert set(os.listdir(settings.BASE_DIR)) == before
     assert any(name.endswith(".cache") for name in os.listdir(out.stdout.strip()))
+
+
+def test_a_cache_directory_that_is_not_ours_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, segment.cache_dir())  # planted by someone else
+    chosen = segment.private_cache_dir()
+    assert chosen != segment.cache_dir() and os.path.dirname(chosen) == str(tmp_path)
+    assert os.path.isdir(chosen) and not os.path.islink(chosen) and oct(os.stat(chosen).st_mode & 0o777) == "0o700"
+    os.unlink(segment.cache_dir())
+    assert segment.private_cache_dir() == segment.cache_dir()  # made fresh: ours
