@@ -35,6 +35,8 @@ def check(data):
     for section in ("preamble", "performance", "problems", "plans", "rectification"):
         text = data.text(section)
         for match in _THIRD.finditer(text):
+            if re.search(r"作为|我|本人", text[max(0, match.start() - 4) : match.start()]):
+                continue  # 作为支部书记，我带头……: the secretary speaking of their own role
             found.append(
                 finding(
                     "first_person",

@@ -87,6 +87,8 @@ def test_first_person_report_is_quiet_and_third_person_is_flagged():
     assert findings("first_person") == []
     text = GOOD_PERFORMANCE + "支部书记带头讲党课2次。"
     assert marked(findings("first_person", performance=text), performance=text) == [("performance", "支部书记带头")]
+    own = GOOD_PERFORMANCE + "作为支部书记认真履行第一责任人职责。我作为书记带头讲党课。"
+    assert findings("first_person", performance=own) == []
 
 
 # ---------------------------------------------------------------- problems and plans
