@@ -145,6 +145,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+
+# 报告体检: a directory of extra dictionary files (same names as reports/checks/data/*.txt) whose
+# lines are added to the built-in ones; empty: the built-in dictionaries only.
+REPORT_CHECK_DICTIONARY_DIR = os.environ.get("SHUPING_CHECK_DICTIONARY_DIR", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -56,6 +56,8 @@ class Cycle(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # 报告体检: the kinds of finding (reports.checks.KINDS) that block submission in this cycle.
+    blocking_check_kinds = models.JSONField("提交前须解决的体检项", default=list, blank=True)
 
     class Meta:
         verbose_name = "年度述职评议"

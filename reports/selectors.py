@@ -84,3 +84,13 @@ def report_returner_label(report):
     if report.returned_by is None:
         return ""
     return "组织部门" if is_administrator_of(report.returned_by, report.cycle.organization) else "评议人"
+
+
+def report_requires_rectification(report):
+    """The 上年度问题整改情况 section is required once the organization was reviewed in an earlier year."""
+    return Report.objects.filter(
+        organization_id=report.organization_id,
+        cycle__organization_id=report.cycle.organization_id,
+        cycle__year__lt=report.cycle.year,
+        status=Report.Status.SUBMITTED,
+    ).exists()

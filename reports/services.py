@@ -6,7 +6,10 @@ from django.utils import timezone
 from branches.models import AuditEntry
 from branches.services import audit_record, notify
 
+from .checks import KINDS
 from .models import FIGURES, SECTION_MAX_LENGTH, SECTIONS, Cycle, Report, ReportVersion
+from .report_checks import report_findings
+from .selectors import report_requires_rectification
 from .signals import report_started
 
 TEXT_FIELDS = ["preamble", *SECTIONS]
@@ -24,6 +27,21 @@ class ReportConflict(Exception):
 
 class ReportLocked(Exception):
     """The report is submitted (or the cycle no longer accepts reports) and cannot be changed."""
+
+
+class ReportCheckBlocked(Exception):
+    """The report has findings of kinds the cycle's administrator made blocking (报告体检)."""
+
+    def __init__(self, findings):
+        kinds = []
+        for item in findings:
+            if item.kind_label not in kinds:
+                kinds.append(item.kind_label)
+        super().__init__(
+            f"组织部门要求提交前解决“{'”“'.join(kinds)}”方面的体检问题（共 {len(findings)} 处），"
+            "请在“体检”中查看并修改后再提交。"
+        )
+        self.findings = findings
 
 
 @transaction.atomic
@@ -75,16 +93,6 @@ def report_validate_lengths(data):
             )
     if errors:
         raise ValidationError(errors)
-
-
-def report_requires_rectification(report):
-    """The 上年度问题整改情况 section is required once the organization was reviewed in an earlier year."""
-    return Report.objects.filter(
-        organization_id=report.organization_id,
-        cycle__organization_id=report.cycle.organization_id,
-        cycle__year__lt=report.cycle.year,
-        status=Report.Status.SUBMITTED,
-    ).exists()
 
 
 def _lock(report):
@@ -152,6 +160,10 @@ def report_submit(*, report, by):
         errors.update({field: messages[0] for field, messages in error.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    if locked.cycle.blocking_check_kinds:
+        blocking = [item for item in report_findings(locked, body=locked) if item.is_blocking]
+        if blocking:
+            raise ReportCheckBlocked(blocking)
 
     now = timezone.now()
     is_late = now > locked.cycle.submission_deadline
@@ -213,4 +225,30 @@ def report_return(*, report, by, reason):
         url=reverse("reports:home"),
         email=True,
     )
+    return locked
+
+
+@transaction.atomic
+def cycle_set_blocking_check_kinds(*, cycle, kinds, by):
+    """Choose the kinds of 体检 finding that block submission in `cycle` (the others stay warnings)."""
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown:
+        raise ValidationError({"blocking_check_kinds": "请从列出的体检项中选择。"})
+    locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.is_closed:
+        raise ValidationError("本年度评议已结束，设置不能再修改。")
+    new = [kind for kind in KINDS if kind in kinds]
+    old = list(locked.blocking_check_kinds)
+    if new != old:
+        locked.blocking_check_kinds = new
+        locked.save(update_fields=["blocking_check_kinds"])
+        label = "、".join(KINDS[kind] for kind in new) or "无"
+        audit_record(
+            organization=locked.organization,
+            actor=by,
+            action=AuditEntry.Action.SETTINGS_CHANGED,
+            summary=f"修改“{locked}”提交前须解决的体检项：{label}",
+            obj=locked,
+            changes={"blocking_check_kinds": {"old": old, "new": new}},
+        )
     return locked

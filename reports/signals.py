@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # Sent by services.report_start inside its transaction, with `report` (not started yet) and
 # `by` (the secretary). Receivers may draft sections through services.report_save_draft.
 report_started = Signal()
+
+# Sent (reads only) when a report is checked (报告体检), with `report`. Each receiver returns a dict
+# of extra inputs for the checks, or None: {"last_year_items": [names of last year's problems]}.
+report_check_context = Signal()

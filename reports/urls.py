@@ -11,6 +11,7 @@ urlpatterns = [
     path("report/<int:pk>/edit/start/", views.start, name="start"),
     path("report/<int:pk>/autosave/", views.autosave, name="autosave"),
     path("report/<int:pk>/submit/", views.submit, name="submit"),
+    path("report/<int:pk>/check/", views.check, name="check"),
     path("report/<int:pk>/preview/", views.preview, name="preview"),
     path("report/<int:pk>/import/", views.import_text, name="import"),
     path("report/<int:pk>/import/confirm/", views.import_confirm, name="import_confirm"),

@@ -8,12 +8,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .diff import versions_diff
 from .forms import ImportForm, ReportForm, ReportTextForm, report_field_values
 from .models import SECTION_MAX_LENGTH
 from .permissions import can_edit_report
+from .report_checks import findings_context, report_findings
 from .selectors import (
     report_for_secretary_or_404,
     report_readable_body,
@@ -26,12 +27,14 @@ from .selectors import (
 from .services import (
     FIELD_LABELS,
     TEXT_FIELDS,
+    ReportCheckBlocked,
     ReportConflict,
     ReportLocked,
     report_requires_rectification,
     report_save_draft,
     report_start,
     report_submit,
+    report_validate_lengths,
 )
 from .splitter import split_report
 
@@ -61,7 +64,7 @@ def editable_report_view(view):
     return login_required(wrapped)
 
 
-def _render_editor(request, report, form=None, import_form=None, conflict=None, submit_errors=False):
+def _render_editor(request, report, form=None, import_form=None, conflict=None, submit_errors=False, blocked=None):
     form = form or ReportForm(initial={**report_field_values(report), "base_revision": report.revision})
     rectification_required = report_requires_rectification(report)
     text_parts = [
@@ -89,6 +92,9 @@ def _render_editor(request, report, form=None, import_form=None, conflict=None, 
             "submit_errors": submit_errors,
             "server_data": {"revision": report.revision, "fields": report_field_values(report)},
             "returned_by_label": report_returner_label(report),
+            # 体检 of the text as saved (the panel reruns it on the text being typed).
+            "checks": findings_context(report_findings(report, body=report)),
+            "blocked": blocked,
         },
     )
 
@@ -219,9 +225,39 @@ def submit(request, pk):
         form = ReportForm.for_report(report)
         form.add_error(None, error)
         return _render_editor(request, report, form=form, submit_errors=True)
+    except ReportCheckBlocked as error:
+        report.refresh_from_db()
+        return _render_editor(request, report, blocked=str(error))
     late = "（逾期提交）" if version.is_late else ""
     messages.success(request, f"述职报告已提交，第 {version.number} 版{late}。提交后不能再修改；如需修改，请联系组织部门退回。")
     return redirect("reports:detail", pk=report.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check(request, pk):
+    """体检 as JSON {findings, count, blocking}. GET: of what the user reads (the secretary the
+    report as saved, readers the submitted version). POST {"fields": {...}}: the secretary's
+    text as typed in the editor, checked without saving anything."""
+    if request.method == "GET":
+        report = report_visible_or_404(request.user, pk)
+        return JsonResponse(findings_context(report_findings(report, body=report_readable_body(request.user, report))))
+    report = report_for_secretary_or_404(request.user, pk)
+    try:
+        fields = json.loads(request.body)["fields"]
+        if not isinstance(fields, dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "bad_request", "message": "请求格式不正确，请刷新页面后重试。"}, status=400)
+    form = ReportForm({**report_field_values(report), **fields, "base_revision": report.revision})
+    if not form.is_valid():
+        errors = {name: list(field_errors) for name, field_errors in form.errors.items()}
+        return JsonResponse({"error": "invalid", "errors": errors}, status=400)
+    try:
+        report_validate_lengths(form.report_data())  # bounds the work as well as the text
+    except ValidationError as error:
+        return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
+    return JsonResponse(findings_context(report_findings(report, values=form.report_data())))
 
 
 # --- import ----------------------------------------------------------------------------

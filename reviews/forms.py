@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from reports.checks import KINDS
 from reviews.computation import points_text
 from reviews.models import Criterion, Grade, ResultSettings
 from reviews.rubric_services import SETTINGS_FIELDS
@@ -210,4 +211,16 @@ class WithdrawForm(forms.Form):
         max_length=2000,
         error_messages={"required": "请填写撤回理由，书记将看到这一理由。"},
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：发现一名评议人的评分录入有误，更正后重新公布"}),
+    )
+
+
+class CheckSettingsForm(forms.Form):
+    """The kinds of 体检 finding that block submission in a cycle (reports.services.cycle_set_blocking_check_kinds)."""
+
+    blocking_check_kinds = forms.MultipleChoiceField(
+        label="提交前须解决的体检项",
+        choices=list(KINDS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="未勾选的只作提示；勾选的，书记须先修改报告、体检中不再出现此类问题，才能提交。",
     )

@@ -9,8 +9,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from branches.params import id_param
 from reports.models import Cycle
+from reports.services import cycle_set_blocking_check_kinds
 from reviews import rubric_services, services
-from reviews.forms import CriterionForm, ResultSettingsForm, RoutineScoresForm
+from reviews.forms import (
+    CheckSettingsForm,
+    CriterionForm,
+    ResultSettingsForm,
+    RoutineScoresForm,
+)
 from reviews.models import Assignment, Criterion, ResultSettings
 from reviews.permissions import can_be_assigned
 from reviews.selectors import (
@@ -20,7 +26,11 @@ from reviews.selectors import (
     rubric_is_locked,
     rubric_max,
 )
-from reviews.view_helpers import administered_cycle_or_404, call_and_tell, call_with_form
+from reviews.view_helpers import (
+    administered_cycle_or_404,
+    call_and_tell,
+    call_with_form,
+)
 
 
 def _rubric_page(request, cycle, criterion=None):
@@ -121,9 +131,33 @@ def result_settings(request, cycle_pk):
     return render(
         request,
         "reviews/admin/settings.html",
-        {"cycle": cycle, "form": form, "active": "settings"},
+        {
+            "cycle": cycle,
+            "form": form,
+            "check_form": CheckSettingsForm(initial={"blocking_check_kinds": cycle.blocking_check_kinds}),
+            "active": "settings",
+        },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def check_settings(request, cycle_pk):
+    """报告体检: which kinds of finding block submission in this cycle (a form on the settings page)."""
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    form = CheckSettingsForm(request.POST)
+    if form.is_valid():
+        call_and_tell(
+            request,
+            lambda: cycle_set_blocking_check_kinds(
+                cycle=cycle, kinds=form.cleaned_data["blocking_check_kinds"], by=request.user
+            ),
+            "体检设置已保存。",
+        )
+    else:
+        messages.error(request, "请从列出的体检项中选择。")
+    return redirect("reviews:result_settings", cycle_pk=cycle.pk)
 
 
 @login_required

@@ -26,6 +26,7 @@ urlpatterns = [
     path("cycles/criterion/<int:pk>/edit/", setup_views.criterion_edit, name="criterion_edit"),
     path("cycles/criterion/<int:pk>/delete/", setup_views.criterion_delete, name="criterion_delete"),
     path("cycles/<int:cycle_pk>/settings/", setup_views.result_settings, name="result_settings"),
+    path("cycles/<int:cycle_pk>/settings/checks/", setup_views.check_settings, name="check_settings"),
     path("cycles/<int:cycle_pk>/assignments/", setup_views.assignments, name="assignments"),
     path("cycles/assignment/<int:pk>/remove/", setup_views.assignment_remove, name="assignment_remove"),
     path("cycles/<int:cycle_pk>/routine/", setup_views.routine_scores, name="routine_scores"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reports.models import Report
 from reports.permissions import can_return_report
+from reports.report_checks import findings_context, report_findings
 from reports.selectors import report_latest_version, report_versions
 from reports.services import ReportLocked, report_return
 from reviews import services
@@ -147,6 +148,8 @@ def _render_review(request, report, version, *, form=None, formset=None, questio
         "is_closed": report.cycle.is_closed,
         # Reviews lock at publication: the form is shown read-only.
         "is_locked": report.cycle.is_closed or report.cycle.is_published,
+        # The 体检 of the submitted version, as its secretary saw it before submitting.
+        "checks": findings_context(report_findings(report, body=version)),
     }
     # Last year's problems and their rectification state, beside this year's report.
     for _receiver, extra in review_page_context.send(sender=Report, report=report):

@@ -250,6 +250,15 @@ def last_year_items(report, today):
     return plan, with_state_text(with_state(plan.items.all(), today).select_related("category").order_by("order", "id"))
 
 
+def check_context_last_year(sender, *, report, **kwargs):
+    """Receiver of reports.signals.report_check_context (connected in reviews.apps): the names of
+    last year's problems, which the 体检 looks for in the 上年度问题整改情况 section."""
+    plan = previous_plan(report)
+    if plan is None:
+        return None
+    return {"last_year_items": list(plan.items.order_by("order", "id").values_list("text", flat=True))}
+
+
 def rectification_prefill_text(report, today):
     """The 上年度问题整改情况 section drafted from last year's items, measures and states."""
     plan, items = last_year_items(report, today)

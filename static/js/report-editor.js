@@ -340,6 +340,10 @@
     });
   });
 
+  // For the 体检 panel (report-checks.js): save what is typed first, so that a check and a save never
+  // run at the same time and the findings are about the text the server holds.
+  window.shupingEditor = { flush: function () { return flush(); } };
+
   offerRestore();
   // A form re-rendered after a failed save shows the user's unsaved text: protect it locally too.
   if (differs(values(), server.fields)) writeLocal();
