@@ -3,10 +3,19 @@
 import pytest
 from django.utils import timezone
 
-from reports.models import Cycle
-from reviews.models import Assignment
-from reviews.permissions import can_administer_cycle, can_review, can_see_result, is_conflicted
-from tests.user_kinds import KINDS, lead_branch_a_with_large_pk, user_of_kind
+from reports.models import Cycle, Report
+from reviews.models import Assignment, Result
+from reviews.permissions import (
+    can_administer_cycle,
+    can_be_assigned,
+    can_download_result,
+    can_download_summary,
+    can_review,
+    can_see_result,
+    is_conflicted,
+    is_result_computed,
+)
+from tests.user_kinds import KINDS, LARGE_PK, lead_branch_a_with_large_pk, user_of_kind
 
 
 @pytest.fixture
@@ -62,3 +71,55 @@ def test_can_see_result_only_the_secretary_and_only_once_published(scene, kind):
     w.report_a.refresh_from_db()
     w.report_a.cycle.refresh_from_db()
     assert can_see_result(user_of_kind(w, kind), w.report_a) == (kind in {"secretary", "conflicted"})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_can_be_assigned_unless_already_assigned_or_conflicted(scene, kind):
+    w = scene
+    user = user_of_kind(w, kind)
+    conflicted = kind in {"secretary", "conflicted"}
+    assert can_be_assigned(user, w.report_a) == (not conflicted)
+    assert not can_be_assigned(user, w.report_a, assigned_ids={user.pk})
+    assert can_be_assigned(user, w.report_a, assigned_ids={LARGE_PK + 1}) == (not conflicted)
+    # nobody of these kinds leads branch_b
+    assert can_be_assigned(user, w.report_b)
+
+
+def _fresh(report):
+    return Report.objects.select_related("cycle").get(pk=report.pk)
+
+
+def test_is_result_computed_needs_a_result_with_its_computation_time(scene):
+    w = scene
+    assert not is_result_computed(_fresh(w.report_a))  # no result at all
+    Result.objects.create(report=w.report_a, routine_score=90)
+    assert not is_result_computed(_fresh(w.report_a))  # a routine score only
+    Result.objects.filter(report=w.report_a).update(computed_at=timezone.now())
+    assert is_result_computed(_fresh(w.report_a))
+    assert not is_result_computed(_fresh(w.report_b))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_can_download_result_administrators_once_computed_others_once_published(scene, kind):
+    w = scene
+    assert not can_download_result(user_of_kind(w, kind), _fresh(w.report_a))  # nothing computed
+    Cycle.objects.filter(pk=w.cycle.pk).update(published_at=timezone.now())
+    # Published but this report has no computed result: administrators still cannot print it.
+    published_uncomputed = can_download_result(user_of_kind(w, kind), _fresh(w.report_a))
+    assert published_uncomputed == (kind in {"secretary", "conflicted", "reviewer"})
+    Cycle.objects.filter(pk=w.cycle.pk).update(published_at=None)
+    Result.objects.create(report=w.report_a, computed_at=timezone.now())
+    computed = can_download_result(user_of_kind(w, kind), _fresh(w.report_a))
+    assert computed == (kind in {"admin", "superuser"})
+    Cycle.objects.filter(pk=w.cycle.pk).update(published_at=timezone.now())
+    published = can_download_result(user_of_kind(w, kind), _fresh(w.report_a))
+    # The secretary (also the conflicted one) and the committee's members; never another subtree.
+    assert published == (kind in {"admin", "superuser", "secretary", "conflicted", "reviewer"})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_can_download_summary_only_the_cycles_administrators(scene, kind):
+    w = scene
+    user = user_of_kind(w, kind)
+    assert can_download_summary(user, w.cycle) == (kind in {"admin", "superuser"})
+    assert can_download_summary(user, w.other_cycle) == (kind in {"other_admin", "superuser"})
