@@ -6,17 +6,13 @@ SQLite test database is in memory with a shared cache, where a second writer fai
 instead of waiting (a quirk of shared-cache mode, not of the product), so on SQLite the scene runs
 in a child process against a database file, as in production."""
 
-import os
-import subprocess
-import sys
 import threading
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.concurrency import run_scene
 
 
 def two_reviewers_at_once():
@@ -63,30 +59,6 @@ def two_reviewers_at_once():
     assert all(r.scores.count() == len(criteria) for r in reviews)
 
 
-CHILD = """
-import django
-django.setup()
-from django.conf import settings
-settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-from tests.abuse.test_concurrent_reviews import two_reviewers_at_once
-two_reviewers_at_once()
-print("both reviews landed")
-"""
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_submitting_at_the_same_moment_both_land(tmp_path):
-    if connection.vendor != "sqlite":
-        two_reviewers_at_once()
-        return
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrent.sqlite3'}",
-        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-    }
-    child = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
-    assert child.returncode == 0, child.stderr[-3000:]
-    assert "both reviews landed" in child.stdout
+    run_scene(two_reviewers_at_once, tmp_path=tmp_path, timeout=240)

@@ -6,17 +6,14 @@ serialises them and each re-checks the state inside the lock; on SQLite, IMMEDIA
 do. As in tests/abuse/test_concurrent_reviews.py, on SQLite the scene runs in a child process
 against a database file (the in-memory shared-cache test database fails a second writer at once)."""
 
-import os
-import subprocess
-import sys
 import threading
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.concurrency import run_scene
+
 CLICKS = 5
 
 
@@ -112,30 +109,6 @@ def five_clicks_on_everything():
     assert done == 1 and len(refusals) == CLICKS - 1 and audits(Action.CYCLE_CLOSED) == 1
 
 
-CHILD = """
-import django
-django.setup()
-from django.conf import settings
-settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-from tests.reviews.results.test_publication_concurrency import five_clicks_on_everything
-five_clicks_on_everything()
-print("one change per action")
-"""
-
-
 @pytest.mark.django_db(transaction=True)
 def test_parallel_clicks_change_the_state_once(tmp_path):
-    if connection.vendor != "sqlite":
-        five_clicks_on_everything()
-        return
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrent.sqlite3'}",
-        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-    }
-    child = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert child.returncode == 0, child.stderr[-3000:]
-    assert "one change per action" in child.stdout
+    run_scene(five_clicks_on_everything, tmp_path=tmp_path)
