@@ -42,9 +42,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "branches",
     "reports",
     "reviews",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +230,14 @@ else:
             "KEY_PREFIX": "shuping",
         }
     }
+
+# Background work (jobs/): django-tasks with its database backend — the queue is a table, no broker
+# to install; `manage.py jobs_worker` runs the tasks (started by `make run`, docker-compose's worker).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running job without progress for this long is taken for dead (its worker killed) and run again.
+JOBS_STALE_AFTER = int(os.environ.get("SHUPING_JOBS_STALE_AFTER", "300"))
+# Mass reminders to at most this many secretaries are sent within the request; more in the background.
+JOBS_REMINDERS_IN_REQUEST = 100
 
 # Report upload (.docx import) limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -9,6 +9,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("vote/", include("reviews.ballots.vote_urls")),
     path("org/", include("branches.urls")),
+    path("jobs/", include("jobs.urls")),
     # Before Django's own: the same URL, also clearing the first-login flag.
     path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
     # Before Django's own: login throttled per address; password reset throttled, and gone

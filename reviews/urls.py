@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from jobs import views as jobs_views
 from reviews import legacy_urls, setup_views, views
 from reviews.ballots import views as ballot_views
 from reviews.console import views as console_views
@@ -41,7 +42,8 @@ urlpatterns = [
     path("cycles/setup/", console_views.cycle_setup, name="cycle_setup"),
     path("cycles/<int:cycle_pk>/progress/", console_views.progress, name="progress"),
     path("cycles/<int:cycle_pk>/progress/xlsx/", console_views.progress_xlsx, name="progress_xlsx"),
-    path("cycles/<int:cycle_pk>/remind-late/", console_views.remind_late, name="remind_late"),
+    # Every late secretary: a few at once, many as a background job (jobs.views).
+    path("cycles/<int:cycle_pk>/remind-late/", jobs_views.reminders_start, name="remind_late"),
     path("cycles/report/<int:report_pk>/remind/", console_views.remind, name="remind"),
     # document downloads (reviews/results/export_views.py)
     path("report/<int:report_pk>/result/pdf/", export_views.result_download, name="result_pdf"),

@@ -3,7 +3,7 @@
 Every module of branches, reports, reviews and config is parsed with `ast` (never imported) and
 each import of another project module is checked against the rooms below:
 
-    branches  <-  reports  <-  reviews core  <-  ballots / rectification  <-  results  <-  console  <-  wiring
+    branches  <-  reports  <-  reviews core  <-  ballots / rectification  <-  results  <-  console  <-  jobs  <-  wiring
 
 A module may import its own room and any room to its left; rooms of one rank (ballots,
 rectification) do not import each other. Also checked everywhere: no import of another
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-APPS = ["branches", "reports", "reviews", "config"]
+APPS = ["branches", "reports", "reviews", "jobs", "config"]
 
 # (rank, room): the longest matching prefix of a module's dotted name gives its room.
 ROOMS = {
@@ -37,12 +37,14 @@ ROOMS = {
     "reviews.results": (4, "results"),
     # The year's pages: launch, overview, progress, reminders.
     "reviews.console": (5, "console"),
+    # Background jobs (the year's .zip, summaries, mass reminders) run the rooms' documents and services.
+    "jobs": (6, "jobs"),
     # Wiring and tools: they may import every room.
-    "reviews.demo": (6, "wiring"),
-    "reviews.management": (6, "wiring"),
-    "reviews.urls": (6, "wiring"),
-    "reviews.apps": (6, "wiring"),  # connects the rooms' signal receivers
-    "config": (6, "wiring"),
+    "reviews.demo": (7, "wiring"),
+    "reviews.management": (7, "wiring"),
+    "reviews.urls": (7, "wiring"),
+    "reviews.apps": (7, "wiring"),  # connects the rooms' signal receivers
+    "config": (7, "wiring"),
 }
 
 # Function-level imports whose reason is stated here rather than beside each of them.

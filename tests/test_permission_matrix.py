@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from jobs.models import Job
 from reports.services import report_save_draft, report_submit
 from reviews.ballots.services import DEFAULT_MARKS, evaluation_save
 from reviews.models import (
@@ -134,6 +136,12 @@ EXPECTED = {
     "reviews:progress_xlsx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:remind_late": Expect("login 404 404 404 404 404 302 302", method="POST"),
     "reviews:remind": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    # --- background jobs (jobs/views.py): the administrators of the job's organization ----------
+    "jobs:detail": Expect("login 404 404 404 404 404 200 200", pk="job"),
+    "jobs:status": Expect("login 404 404 404 404 404 200 200", pk="job"),
+    "jobs:download": Expect("login 404 404 404 404 404 200 200", pk="job"),
+    "jobs:cycle_archive": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    "jobs:summary": Expect("login 404 404 404 404 404 302 302", method="POST", extension="summary_extension"),
     # --- branches ---------------------------------------------------------------------------
     "branches:notifications": Expect("login 200 200 200 200 200 200 200"),
     "branches:notifications_read": Expect("login 302 302 302 302 302 302 302", method="POST"),
@@ -316,6 +324,13 @@ def scene():
     w.rectification_proposal = ProblemListProposal.objects.create(
         plan=w.rectification_plan, publication=Publication.objects.get(cycle=w.cycle), kind="add", text="新问题", category=w.category
     )
+    # A finished background job of the committee's cycle, started by its administrator.
+    w.job = Job.objects.create(
+        kind=Job.Kind.SUMMARY, requested_by=w.admin, organization=w.committee, cycle=w.cycle, status=Job.Status.DONE,
+        done=1, total=1, filename="汇总.pdf", params={"format": "pdf"},
+    )
+    w.job.file.save("summary.pdf", ContentFile(b"%PDF-1.7 job"))
+    w.summary_extension = "pdf"
     w.vote_code = BallotCode.objects.filter(group__evaluation__cycle=w.cycle).first().plain
     for report in (w.report_a, w.report_b):
         report.refresh_from_db()

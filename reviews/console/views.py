@@ -18,7 +18,7 @@ from reviews.console.documents import progress_workbook, progress_workbook_filen
 from reviews.console.forms import CycleSetupForm
 from reviews.console.launch import cycle_launch
 from reviews.console.progress import SORTS, Progress, is_late, progress_counts, progress_table, reviewer_progress
-from reviews.console.reminders import reminder_send, reminders_send_late
+from reviews.console.reminders import reminder_send
 from reviews.results.selectors import results_state
 from reviews.selectors import (
     administered_reports,
@@ -161,23 +161,6 @@ def remind(request, report_pk):
         f"已提醒{report.organization}书记{report.organization.secretary.display_name if report.organization.secretary else ''}。",
     )
     return redirect_back(request, reverse("reviews:progress", args=[report.cycle_id]))
-
-
-@login_required
-@require_POST
-def remind_late(request, cycle_pk):
-    """Remind every late secretary in one action."""
-    cycle = administered_cycle_or_404(request, cycle_pk)
-    try:
-        sent = reminders_send_late(cycle=cycle, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if sent:
-            messages.success(request, f"已提醒 {sent} 个逾期未提交的党组织书记。")
-        else:
-            messages.info(request, "目前没有逾期未提交的党组织。")
-    return redirect_back(request, reverse("reviews:progress", args=[cycle.pk]))
 
 
 # ---------------------------------------------------------------- the year's overview

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/status/", views.job_status, name="status"),
+    path("<int:pk>/download/", views.job_download, name="download"),
+    path("cycles/<int:cycle_pk>/archive/", views.cycle_archive_start, name="cycle_archive"),
+    path("cycles/<int:cycle_pk>/summary/<str:extension>/", views.summary_start, name="summary"),
+]
