@@ -23,6 +23,9 @@ max_requests_jitter = max_requests // 10
 # Heartbeat files in memory rather than on a container's overlay filesystem.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
+# gunicorn's usual line plus the request id the app returns (config/request_id.py), to find the
+# app's own lines of that request.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
 # Ballot codes never reach the access log (see config/gunicorn_logging.py).
 logger_class = "config.gunicorn_logging.RedactingLogger"
 errorlog = "-"

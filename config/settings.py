@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
@@ -188,6 +189,8 @@ SECURE_SSL = env_bool("DJANGO_SECURE_SSL", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
 SECURE_SSL_REDIRECT = SECURE_SSL and env_bool("DJANGO_SSL_REDIRECT", True)
+# Health checks come over plain http from inside (docker-compose, a load balancer).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if SECURE_SSL else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
@@ -243,16 +246,35 @@ JOBS_REMINDERS_IN_REQUEST = 100
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Log lines as JSON objects (one per line) in production, plain text under DEBUG; DJANGO_LOG_FORMAT
+# (json/text) decides. Every line names its request (config/request_id.py).
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Ballot codes in logged paths (/vote/<code>/) become /vote/[code]/ (config/logging_filters.py):
     # at the source (django.request logs every 4xx path, django.server every request) and in the handler.
-    "filters": {"ballot_codes": {"()": "config.logging_filters.RedactBallotCodes"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["ballot_codes"]}},
+    "filters": {
+        "ballot_codes": {"()": "config.logging_filters.RedactBallotCodes"},
+        "request_id": {"()": "config.request_id.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "config.request_id.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["ballot_codes", "request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "loggers": {
         "django.request": {"filters": ["ballot_codes"]},
         "django.server": {"handlers": ["console"], "filters": ["ballot_codes"], "level": "INFO", "propagate": False},
+        # The background worker says which job it starts and ends.
+        "django_tasks": {"level": "INFO"},
+        "django_tasks_db": {"level": "INFO"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

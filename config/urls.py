@@ -3,8 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from branches.views import LoginView, PasswordChangeView, PasswordResetView, password_reset_available
+from config.health import healthz
 
 urlpatterns = [
+    # No login, no redirect to https (SECURE_REDIRECT_EXEMPT): for load balancers and docker-compose.
+    path("healthz", healthz, name="healthz"),
     path("", include("reports.urls")),
     path("reviews/", include("reviews.urls")),
     path("vote/", include("reviews.ballots.vote_urls")),

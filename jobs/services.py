@@ -10,6 +10,7 @@ so a worker killed mid-task costs only the time spent.
 import datetime
 import logging
 import tempfile
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from config.request_id import current as current_request_id
+from config.request_id import request_id_set
 from jobs.models import Job
 from jobs.runners import RUNNERS, JobSuperseded
 from jobs.tasks import job_task
@@ -99,6 +102,12 @@ def _finish(job, **fields):
 
 def job_run(job_id):
     """The body of the queued task. Runs in the worker (or, for a small job, in the request)."""
+    # The worker's log lines name the job, as a request's name the request.
+    with request_id_set(f"job-{job_id}") if current_request_id.get() == "-" else nullcontext():
+        _run(job_id)
+
+
+def _run(job_id):
     job = _claim(job_id)
     if job is None:
         return

@@ -24,6 +24,8 @@ APPS = ["branches", "reports", "reviews", "jobs", "config"]
 ROOMS = {
     # Infrastructure every app may use: it imports no project module.
     "config.proxy": (-1, "infrastructure"),
+    "config.request_id": (-1, "infrastructure"),
+    "config.health": (-1, "infrastructure"),
     "branches": (0, "branches"),
     "reports": (1, "reports"),
     # The review core: reviews, scores, questions, assignments, rubric, settings, the pure

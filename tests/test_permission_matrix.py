@@ -136,6 +136,8 @@ EXPECTED = {
     "reviews:progress_xlsx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:remind_late": Expect("login 404 404 404 404 404 302 302", method="POST"),
     "reviews:remind": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    # --- health check for load balancers and docker-compose: no login (config/health.py)
+    "healthz": Expect("200 200 200 200 200 200 200 200"),
     # --- background jobs (jobs/views.py): the administrators of the job's organization ----------
     "jobs:detail": Expect("login 404 404 404 404 404 200 200", pk="job"),
     "jobs:status": Expect("login 404 404 404 404 404 200 200", pk="job"),

@@ -178,3 +178,20 @@ def test_make_serve_runs_the_production_setup_under_gunicorn(served):
     assert len(key_file.read_text().strip()) >= 50
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert "Booting worker" in (folder / "serve.log").read_text()
+
+
+def test_docker_compose_runs_redis_and_the_worker_with_health_checks():
+    compose = yaml.safe_load(read("docker-compose.yml"))
+    services = compose["services"]
+    redis, web, worker = services["redis"], services["web"], services["worker"]
+    assert redis["image"].startswith("redis:") and "redis-cli" in redis["healthcheck"]["test"]
+    for app in (web, worker):
+        assert app["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+        assert app["environment"]["DATABASE_URL"].startswith("postgres://") and app["image"] == "shuping:latest"
+        assert "media:/app/media" in app["volumes"]  # the worker writes the files the web serves
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+    assert worker["command"] == ["python", "manage.py", "jobs_worker"]
+    # Migrations run in web: the worker starts once web is healthy.
+    assert worker["depends_on"]["web"]["condition"] == "service_healthy"
+    assert worker["healthcheck"]["test"] == ["CMD", "python", "manage.py", "healthcheck"]
