@@ -17,15 +17,16 @@ PORT ?= 8000
 
 # Debian packages the app needs: the interpreter (not in the Docker image, which has its own),
 # CJK fonts and HarfBuzz's subsetter for PDF export, Pango for WeasyPrint. Tests also need
-# poppler (pdftotext), Chromium and PostgreSQL.
+# poppler (pdftotext), Chromium, PostgreSQL and Redis (a throwaway server each, .ci/test-all).
 PYTHON_PACKAGES := python3.11 python3.11-venv
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-TEST_PACKAGES := poppler-utils chromium postgresql
+TEST_PACKAGES := poppler-utils chromium postgresql redis-server
 
 .PHONY: run test serve setup setup-test system system-test migrate demo clean check mutation
 
+# The development server and the background worker beside it (.ci/dev); Ctrl-C stops both.
 run: setup migrate demo
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) bash .ci/dev
 
 # Production settings (DEBUG off, collectstatic, WhiteNoise, gunicorn) over plain http.
 serve: setup

@@ -126,6 +126,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Attempts and locks are rows in the database every process and instance shares (axes' default,
+# stated because it matters: never a per-process handler). Proven across two app servers by
+# tests/config/test_two_instances.py.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Password spraying (one password over many accounts): failed logins from one address, whatever
 # the usernames, within 15 minutes; then that address waits (branches/throttles.py). Higher than
 # the per-account limit: a whole office behind one address logs in at a meeting's start.
