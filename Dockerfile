@@ -10,11 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     XDG_CACHE_HOME=/tmp/.cache
 
 # CJK fonts and HarfBuzz's subsetter for PDF export, Pango for WeasyPrint (the Makefile's
-# SYSTEM_PACKAGES), and a prebuilt font cache so the first PDF does not scan every font.
+# SYSTEM_PACKAGES), a prebuilt font cache so the first PDF does not scan every font, and
+# PostgreSQL 15's client for `manage.py backup`/`restore` (pg_dump, pg_restore).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming \
-      libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig \
+      libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig postgresql-client \
  && fc-cache -f \
  && rm -rf /var/lib/apt/lists/*
 
