@@ -6,6 +6,7 @@ Fixtures for journeys:
     login(page, user, password=PASSWORD)    log in through the real login form
     page_requests          every URL the page requested, in order
     console_errors         console errors and uncaught exceptions of the page (CSP violations show here)
+    task_worker            the background worker (jobs): task_worker.start() lets queued jobs run
 
 Every test in this folder is marked `browser` (deselect with `-m "not browser"`). On failure
 a screenshot, the page's HTML and its console are saved under test-artifacts/browser/<test name>/.
@@ -14,13 +15,16 @@ a screenshot, the page's HTML and its console are saved under test-artifacts/bro
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.jobs.helpers import make_worker
 
 # While Playwright runs, its sync API keeps an asyncio event loop in this thread, which makes Django
 # refuse ORM calls (SynchronousOnlyOperation) in the tests and the live server.
@@ -180,3 +184,47 @@ def _save_artifacts(item, page):
     except Exception as error:  # a crashed page must not hide the test's own failure
         (folder / "error.txt").write_text(f"{error!r}\n", encoding="utf-8")
     return folder
+
+
+class TaskWorker:
+    """django-tasks' database worker (what `manage.py jobs_worker` runs) in a thread of this
+    process, beside the live server. On the in-memory SQLite test database it uses the live
+    server's shared connection (as the server thread does); on PostgreSQL its own."""
+
+    def __init__(self, live_server):
+        self.overrides = live_server.thread.connections_override
+        self.worker = self.thread = self.error = None
+
+    def start(self):
+        self.worker = make_worker(batch=False, interval=0.2, worker_id="browser-test")
+        self.thread = threading.Thread(target=self._run, name="task-worker", daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        for alias, connection in self.overrides.items():
+            connections[alias] = connection
+        try:
+            self.worker.run()
+        except BaseException as error:  # reported by stop()
+            self.error = error
+        finally:
+            if not self.overrides:
+                connections.close_all()
+
+    def stop(self):
+        if self.thread is None:
+            return
+        self.worker.running = False
+        self.thread.join(timeout=60)
+        assert not self.thread.is_alive(), "the task worker did not stop"
+        assert self.error is None, f"the task worker failed: {self.error!r}"
+        self.thread = None
+
+
+@pytest.fixture
+def task_worker(live_server):
+    """A background worker for jobs: `task_worker.start()` when the test wants tasks to run,
+    `task_worker.stop()` before pages that do not wait for one (stopped at the end anyway)."""
+    worker = TaskWorker(live_server)
+    yield worker
+    worker.stop()

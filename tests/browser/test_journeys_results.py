@@ -33,7 +33,9 @@ def download(page, link):
     return info.value.suggested_filename, open(path, "rb").read()
 
 
-def test_administrator_computes_overrides_publishes_and_downloads(page, login, live_url, transactional_db, console_errors):
+def test_administrator_computes_overrides_publishes_and_downloads(
+    page, login, live_url, transactional_db, console_errors, task_worker
+):
     w = reviewed_world()
     page.on("dialog", lambda dialog: dialog.accept())  # the publish confirmation
     login(page, w.admin)
@@ -64,10 +66,24 @@ def test_administrator_computes_overrides_publishes_and_downloads(page, login, l
     w.cycle.refresh_from_db()
     assert w.cycle.is_published
 
-    # Download the summary as PDF and as Excel.
-    name, content = download(page, page.locator("#summary-downloads a", has_text="PDF"))
+    # Download the summary as PDF and as Excel: each is built by the background worker while a
+    # page shows its progress, then offered.
+    # (The worker runs only while a job page is open: on the in-memory SQLite test database it
+    # shares the live server's one connection, which heavy pages should not share at once.)
+    page.locator("#summary-downloads button", has_text="PDF").click()
+    page.wait_for_url(re.compile(r"/jobs/\d+/$"))
+    task_worker.start()
+    expect(page.locator("#job-download")).to_be_visible(timeout=60_000)
+    task_worker.stop()
+    name, content = download(page, page.locator("#job-download"))
     assert name.endswith(".pdf") and content.startswith(b"%PDF")
-    name, content = download(page, page.locator("#summary-downloads a", has_text="Excel"))
+    page.goto(live_url("reviews:results", w.cycle.pk))
+    page.locator("#summary-downloads button", has_text="Excel").click()
+    page.wait_for_url(re.compile(r"/jobs/\d+/$"))
+    task_worker.start()
+    expect(page.locator("#job-download")).to_be_visible(timeout=60_000)
+    task_worker.stop()
+    name, content = download(page, page.locator("#job-download"))
     assert name.endswith(".xlsx")
     cells = [str(c) for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True) for c in row if c]
     assert any("甲社区党支部" in c for c in cells) and any("乙社区党支部" in c for c in cells)
