@@ -1,6 +1,9 @@
 """Run what is queued, as the worker (`manage.py jobs_worker`) would: django-tasks' own
 database worker, in this process, until the queue is empty."""
 
+from unittest import mock
+
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -19,7 +22,11 @@ def make_worker(**options):
 
 
 def run_queued(**options):
-    """Run every ready task; returns how many ran."""
+    """Run every ready task; returns how many ran.
+
+    Inside a test's transaction (the `db` fixture) the worker's between-tasks connection check
+    would close the connection (it is not in autocommit, as a real worker's is): skipped here."""
     before = DBTaskResult.objects.exclude(status="READY").count()
-    make_worker(**options).run()
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        make_worker(**options).run()
     return DBTaskResult.objects.exclude(status="READY").count() - before
