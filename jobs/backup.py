@@ -168,13 +168,16 @@ def backup_restore(*, path):
         _extract(archive, name, work)
         _extract(archive, "media", work)
         _restore_database(work / name)
+        # The folder's contents, not the folder: in Docker it is a mounted volume.
+        media.mkdir(parents=True, exist_ok=True)
+        for item in media.iterdir():
+            if item.is_dir() and not item.is_symlink():
+                shutil.rmtree(item)
+            else:
+                item.unlink()
         restored_media = work / "media"
-        if media.exists():
-            shutil.rmtree(media)
         if restored_media.is_dir():
-            shutil.copytree(restored_media, media)
-        else:
-            media.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(restored_media, media, dirs_exist_ok=True)
     return manifest
 
 
