@@ -243,6 +243,8 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A running job without progress for this long is taken for dead (its worker killed) and run again.
 JOBS_STALE_AFTER = int(os.environ.get("SHUPING_JOBS_STALE_AFTER", "300"))
+# Finished jobs and their files are deleted after this many days (the worker does it).
+JOBS_KEEP_DAYS = 7
 # Mass reminders to at most this many secretaries are sent within the request; more in the background.
 JOBS_REMINDERS_IN_REQUEST = 100
 

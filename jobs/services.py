@@ -183,3 +183,18 @@ def jobs_requeue_stale(*, now=None):
             _enqueue(job)
         count += 1
     return count
+
+
+def jobs_prune(*, now=None):
+    """Delete finished jobs older than settings.JOBS_KEEP_DAYS with their files, and the queue's
+    finished entries of the same age. Returns how many jobs went."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.JOBS_KEEP_DAYS)
+    old = Job.objects.filter(status__in=[Job.Status.DONE, Job.Status.FAILED], finished_at__lt=cutoff)
+    count = 0
+    for job in old:
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        count += 1
+    DBTaskResult.objects.filter(status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff).delete()
+    return count

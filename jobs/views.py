@@ -2,25 +2,44 @@
 
 Every view scopes by jobs.selectors (a guessed id is a 404); starting is a POST."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from jobs.models import Job
 from jobs.runners import SUMMARY_FORMATS
 from jobs.selectors import job_visible_or_404
-from jobs.services import cycle_job_start, job_run
+from jobs.services import cycle_job_start, job_run, stale_after
 from reviews.console.progress import late_reports
 from reviews.view_helpers import administered_cycle_or_404, redirect_back
+
+# A queued job not started after this long: is a worker running at all?
+WAITING_HINT_AFTER = datetime.timedelta(minutes=1)
+
+
+def job_notice(job, now=None):
+    """A word for the person waiting when the job does not move (empty when all is well)."""
+    now = now or timezone.now()
+    if job.status == Job.Status.QUEUED and job.created_at < now - WAITING_HINT_AFTER:
+        return "任务仍在排队。如长时间没有开始，请联系系统管理员确认后台任务进程（jobs_worker）正在运行。"
+    if job.status == Job.Status.RUNNING and job.heartbeat_at and job.heartbeat_at < now - stale_after() / 2:
+        return "任务暂时没有进展（后台任务进程可能已停止），系统会自动重新执行，请稍候。"
+    if not job.is_finished and job.attempts > 1:
+        return f"任务曾被中断，正在重新执行（第 {job.attempts} 次）。"
+    return ""
 
 
 def job_state(job):
     """What the progress page and its JSON show."""
     return {
+        "notice": job_notice(job),
         "id": job.pk,
         "status": job.status,
         "status_label": job.get_status_display(),

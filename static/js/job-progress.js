@@ -13,6 +13,9 @@
     bar.setAttribute("aria-valuenow", state.percent);
     document.getElementById("job-status").textContent = state.status_label;
     document.getElementById("job-count").textContent = state.total ? "：" + state.done + " / " + state.total : "";
+    var notice = document.getElementById("job-notice");
+    notice.textContent = state.notice;
+    notice.classList.toggle("d-none", !state.notice);
     if (!state.finished) return;
     fill.classList.remove("progress-bar-striped", "progress-bar-animated");
     if (state.status === "failed") {

@@ -4,6 +4,7 @@ worker dies or is stopped mid-task."""
 import datetime
 import io
 import logging
+import os
 import zipfile
 
 import pytest
@@ -22,6 +23,7 @@ from jobs.services import (
     cycle_job_start,
     job_progress,
     job_run,
+    jobs_prune,
     jobs_requeue_stale,
 )
 from reviews.console.reminders import reminder_text
@@ -208,3 +210,20 @@ def test_reminders_in_batches_resume_without_reminding_anyone_twice(world, monke
         "secretary_a",
         "secretary_b",
     ]
+
+
+def test_finished_jobs_older_than_a_week_go_with_their_files(world):
+    old = start_summary(world)
+    run_queued()
+    old.refresh_from_db()
+    path = old.file.path
+    recent = cycle_job_start(kind=Job.Kind.SUMMARY, cycle=world.cycle, by=world.admin, params={"format": "pdf"})
+    Job.objects.filter(pk=recent.pk).update(status=Job.Status.DONE, finished_at=timezone.now())
+    running = cycle_job_start(kind=Job.Kind.REMINDERS, cycle=world.cycle, by=world.admin)
+    Job.objects.filter(pk=running.pk).update(status=Job.Status.RUNNING)
+    in_eight_days = timezone.now() + datetime.timedelta(days=8)
+    Job.objects.filter(pk=recent.pk).update(finished_at=in_eight_days - datetime.timedelta(days=6))
+    assert jobs_prune(now=in_eight_days) == 1
+    assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+    assert not os.path.exists(path)
+    assert not DBTaskResult.objects.filter(status="SUCCESSFUL").exists()

@@ -120,3 +120,23 @@ def test_reminding_a_few_is_done_at_once_and_many_in_the_background(client, db, 
     run_queued()
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and (job.done, job.total) == (4, 4)
+
+
+def test_the_page_says_when_a_job_does_not_move(admin_client, world):
+    start_archive(admin_client, world.cycle)
+    job = Job.objects.get()
+    status = reverse("jobs:status", args=[job.pk])
+    assert admin_client.get(status).json()["notice"] == ""
+    # Queued for minutes: maybe no worker runs.
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+    assert "jobs_worker" in admin_client.get(status).json()["notice"]
+    assert "jobs_worker" in admin_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    # Running but silent: its worker may have died; it will be run again.
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, attempts=1, heartbeat_at=timezone.now() - datetime.timedelta(minutes=4)
+    )
+    assert "自动重新执行" in admin_client.get(status).json()["notice"]
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now(), attempts=2)
+    assert admin_client.get(status).json()["notice"] == "任务曾被中断，正在重新执行（第 2 次）。"
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now(), attempts=1)
+    assert admin_client.get(status).json()["notice"] == ""

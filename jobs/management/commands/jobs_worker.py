@@ -2,7 +2,8 @@
 docker-compose's `worker` service; run as many as you like, on as many machines as you like).
 
 django-tasks' own `db_worker` runs the queue; before it starts and then every minute, jobs whose
-worker died mid-task (killed, machine restarted) are queued again (jobs.services.jobs_requeue_stale).
+worker died mid-task (killed, machine restarted) are queued again (jobs.services.jobs_requeue_stale),
+and finished jobs older than a week go with their files (jobs_prune).
 Options are db_worker's (e.g. --batch to run what is queued and stop)."""
 
 import logging
@@ -12,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from jobs.services import jobs_requeue_stale
+from jobs.services import jobs_prune, jobs_requeue_stale
 
 RECOVER_EVERY = 60  # seconds
 logger = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ def _recover_forever(stop):
     while not stop.wait(RECOVER_EVERY):
         try:
             jobs_requeue_stale()
+            jobs_prune()
         except Exception:  # a database hiccup must not kill the thread; the next round retries
             logger.exception("requeueing stale jobs failed")
         finally:
