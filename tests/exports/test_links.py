@@ -29,8 +29,10 @@ def test_result_pages_offer_the_result_pdf(client, published_world):
 def test_results_page_offers_the_summary_and_each_result(client, scored_world):
     w = scored_world
     html = page(client, w.admin, "reviews:results", w.cycle.pk)
-    assert reverse("reviews:summary_pdf", args=[w.cycle.pk]) in html
-    assert reverse("reviews:summary_xlsx", args=[w.cycle.pk]) in html
+    # The summaries and the year's .zip are built in the background (jobs/): forms that start them.
+    assert reverse("jobs:summary", args=[w.cycle.pk, "pdf"]) in html
+    assert reverse("jobs:summary", args=[w.cycle.pk, "xlsx"]) in html
+    assert reverse("jobs:cycle_archive", args=[w.cycle.pk]) in html
     assert reverse("reviews:result_pdf", args=[w.report_b.pk]) in html
 
 
