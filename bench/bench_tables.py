@@ -149,7 +149,7 @@ def pages(cycle):
     ]
 
 
-def measure(users, cycle, repeat):
+def measure(users, cycle, repeat, slowest=0):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -169,6 +169,10 @@ def measure(users, cycle, repeat):
                 response = client.get(url)
                 times.append(time.perf_counter() - start)
         figures[name] = (response.status_code, len(queries), statistics.median(times), len(response.content))
+        if slowest:
+            print(f"\n{name}: {statistics.median(times) * 1000:.0f} ms, the slowest queries:")
+            for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:slowest]:
+                print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
     return figures
 
 
@@ -176,6 +180,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--organizations", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3, help="requests per page; the median is printed")
+    parser.add_argument("--slowest", type=int, default=0, help="also print the N slowest queries of each page")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         setup_django(Path(folder) / "bench.sqlite3")
@@ -186,7 +191,7 @@ def main():
             f"results computed in {timings['compute']:.1f} s, published in {timings['publish']:.1f} s"
         )
         small = measure({"admin": small_admin, "reviewer": small_reviewer}, small_cycle, 1)
-        large = measure({"admin": admin, "reviewer": reviewer}, cycle, args.repeat)
+        large = measure({"admin": admin, "reviewer": reviewer}, cycle, args.repeat, args.slowest)
         n = args.organizations
         print(f"\n{'page':<58} {'status':>6} {'queries (20)':>12} {f'queries ({n})':>14} {f'time ({n})':>12} {'HTML':>9}")
         for name, (status, queries, elapsed, size) in large.items():

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branches.params import id_param
+from branches.tables import Table
 from reports.models import Cycle
 from reports.services import cycle_set_blocking_check_kinds
 from reviews import rubric_services, services
@@ -20,6 +21,7 @@ from reviews.forms import (
 from reviews.models import Assignment, Criterion, ResultSettings
 from reviews.permissions import can_be_assigned
 from reviews.selectors import (
+    ASSIGNMENT_SORTS,
     assignments_overview,
     cycles_administered_by,
     result_settings_for,
@@ -30,7 +32,15 @@ from reviews.view_helpers import (
     administered_cycle_or_404,
     call_and_tell,
     call_with_form,
+    redirect_back,
 )
+
+
+def _back_to_row(request, cycle_pk, report_pk):
+    """Back to the page of the table the form was on (its `next`: filters, sort, page), at the row."""
+    response = redirect_back(request, reverse("reviews:assignments", args=[cycle_pk]))
+    response["Location"] += f"#report-{report_pk}"
+    return response
 
 
 def _rubric_page(request, cycle, criterion=None):
@@ -163,7 +173,8 @@ def check_settings(request, cycle_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignments(request, cycle_pk):
-    """Who reviews which report: the defaults, plus additions and removals."""
+    """Who reviews which report: the defaults, plus additions and removals. The table is sorted,
+    filtered (?q= part of the name, ?missing=1 reports without a reviewer) and paged in the database."""
     cycle = administered_cycle_or_404(request, cycle_pk)
     if request.method == "POST":
         report = get_object_or_404(cycle.reports.select_related("organization", "cycle__organization"), pk=id_param(request.POST.get("report")))
@@ -173,10 +184,13 @@ def assignments(request, cycle_pk):
             lambda: services.assignment_add(report=report, reviewer=reviewer, by=request.user),
             f"已增加 {reviewer.display_name} 评议{report.organization}的述职报告。",
         )
-        return redirect(reverse("reviews:assignments", args=[cycle.pk]) + f"#report-{report.pk}")
+        return _back_to_row(request, cycle.pk, report.pk)
     members = list(cycle.organization.committee_members.order_by("username"))
+    missing = request.GET.get("missing") == "1"
+    search = request.GET.get("q", "").strip()[:100]
+    table = Table(request, assignments_overview(cycle, missing_only=missing, search=search), sorts=ASSIGNMENT_SORTS, default="organization")
     rows = []
-    for report in assignments_overview(cycle):
+    for report in table.rows:
         assigned = {a.reviewer_id for a in report.assignments.all()}
         submitted = {r.reviewer_id for r in report.reviews.all() if r.is_submitted}
         candidates = [m for m in members if can_be_assigned(m, report, assigned)]
@@ -184,7 +198,15 @@ def assignments(request, cycle_pk):
     return render(
         request,
         "reviews/admin/assignments.html",
-        {"cycle": cycle, "rows": rows, "members": members, "active": "assignments"},
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "table": table,
+            "members": members,
+            "missing": missing,
+            "search": search,
+            "active": "assignments",
+        },
     )
 
 
@@ -202,7 +224,7 @@ def assignment_remove(request, pk):
         lambda: services.assignment_remove(assignment=assignment, by=request.user),
         f"已取消 {assignment.reviewer.display_name} 对{assignment.report.organization}的评议分工。",
     )
-    return redirect(reverse("reviews:assignments", args=[assignment.report.cycle_id]) + f"#report-{assignment.report_id}")
+    return _back_to_row(request, assignment.report.cycle_id, assignment.report_id)
 
 
 @login_required
