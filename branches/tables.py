@@ -53,6 +53,17 @@ def sort_order(request, *, sorts, default, prefix="", tiebreak="pk"):
     return key, descending, order
 
 
+def _page_number(value):
+    """A page parameter as a number ≥ 1: missing or not a number ("abc", "1.5") is the first page,
+    below 1 the first, beyond the end the last (Paginator.get_page clamps)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return 1
+    if len(value) > 9:  # (also keeps int() away from thousands of digits)
+        return 10**9
+    return max(int(value), 1)
+
+
 class Table:
     """A sorted page of `queryset`. See the module's docstring.
 
@@ -74,8 +85,7 @@ class Table:
         self.page_param = f"{prefix}page"
         self.sort_key, self.descending, order = sort_order(request, sorts=sorts, default=default, prefix=prefix, tiebreak=tiebreak)
         self.paginator = Paginator(queryset.order_by(*order), per_page)
-        # get_page: "abc" → the first page, 0, -1 or beyond the end → the last page.
-        self.page = self.paginator.get_page(self.params.get(self.page_param))
+        self.page = self.paginator.get_page(_page_number(self.params.get(self.page_param)))
         self.rows = list(self.page.object_list)
 
     @property
