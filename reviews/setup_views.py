@@ -3,6 +3,7 @@ routine scores of a cycle. Thin views; the cycle comes from the administrator's 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -230,17 +231,26 @@ def assignment_remove(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def routine_scores(request, cycle_pk):
-    """All the routine assessment scores of the cycle in one form."""
+    """The routine assessment scores, one page of the table at a time (sorted, filtered and paged
+    in the database like every large table): saving saves the rows of the page shown — the form's
+    action keeps the page's query string, so the POST rebuilds the same rows."""
     cycle = administered_cycle_or_404(request, cycle_pk)
-    reports = list(cycle.reports.select_related("organization", "result"))
-    form = RoutineScoresForm(request.POST or None, reports=reports)
+    search = request.GET.get("q", "").strip()[:100]
+    missing = request.GET.get("missing") == "1"
+    reports = cycle.reports.select_related("organization", "result")
+    if search:
+        reports = reports.filter(organization__name__contains=search)
+    if missing:
+        reports = reports.filter(Q(result__isnull=True) | Q(result__routine_score__isnull=True))
+    table = Table(request, reports, sorts=ROUTINE_SORTS, default="organization", descending_first={"score"})
+    form = RoutineScoresForm(request.POST or None, reports=table.rows)
     if request.method == "POST":
         done = call_with_form(
             request,
             form,
             lambda data: services.routine_scores_set(cycle=cycle, scores=form.scores(), by=request.user),
-            lambda changed: f"日常考核得分已保存（{changed}个党组织有变动）。",
-            reverse("reviews:routine_scores", args=[cycle.pk]),
+            lambda changed: f"本页的日常考核得分已保存（{changed}个党组织有变动）。",
+            request.get_full_path(),
         )
         if done:
             return done
@@ -248,6 +258,12 @@ def routine_scores(request, cycle_pk):
     return render(
         request,
         "reviews/admin/routine.html",
-        {"cycle": cycle, "form": form, "active": "routine"},
+        {"cycle": cycle, "form": form, "table": table, "search": search, "missing": missing, "active": "routine"},
         status=400 if form.is_bound else 200,
     )
+
+
+ROUTINE_SORTS = {
+    "organization": ["organization__order", "organization__name"],
+    "score": [F("result__routine_score").asc(nulls_last=True), "organization__order"],
+}

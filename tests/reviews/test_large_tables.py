@@ -201,3 +201,23 @@ def test_ledger_tables_page_independently_and_count_everything(client, big):
 def test_result_totals_exist(big):
     cycle = big[0]
     assert Result.objects.filter(report__cycle=cycle, total__gt=Decimal(0)).count() == SIZE
+
+
+def test_routine_scores_save_the_page_shown(client, big):
+    cycle, admin, *_ = big
+    url = reverse("reviews:routine_scores", args=[cycle.pk]) + "?sort=-organization&page=2"
+    client.force_login(admin)
+    page = client.get(url).context
+    shown = [report for report, field in page["form"].rows()]
+    assert len(shown) == SIZE - 50 and page["table"].count == SIZE
+    before = dict(Result.objects.filter(report__cycle=cycle).values_list("report_id", "routine_score"))
+    response = client.post(url, {f"routine_{r.pk}": "66.5" for r in shown})
+    assert response.status_code == 302 and response["Location"] == url
+    after = dict(Result.objects.filter(report__cycle=cycle).values_list("report_id", "routine_score"))
+    changed = {pk for pk in after if after[pk] != before[pk]}
+    assert changed == {r.pk for r in shown}
+    assert all(after[r.pk] == Decimal("66.5") for r in shown)
+    # The rows of page 2 sorted descending are the first organizations.
+    assert sorted(r.organization.order for r in shown) == sorted(cycle.reports.values_list("organization__order", flat=True))[: SIZE - 50]
+    missing = client.get(reverse("reviews:routine_scores", args=[cycle.pk]), {"missing": "1"}).context["table"]
+    assert missing.count == 0
