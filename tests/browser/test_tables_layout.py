@@ -7,9 +7,11 @@ from django.utils import timezone
 
 from reviews.models import ProblemCategory
 from reviews.results.services import cycle_publish, results_compute
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import INCOMPLETE_OK, build_world
 from tests.reviews.helpers import submit_report, submit_review
 
+SHOTS = ARTIFACTS / "tables"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 900}
 LONG_NAME = "城关街道机关第三党支部离退休干部第一党小组"
@@ -73,6 +75,9 @@ def test_data_tables_fit_the_screen_and_names_stay_readable(page, login, live_ur
             login(page, user)
             logged_in = user
         page.goto(live_url(name, *args))
+        # Kept as artifacts for a look by eye (test-artifacts/browser/tables/).
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name.replace(':', '-')}-{viewport['width']}.png"), full_page=True)
         figures = page.evaluate(MEASURE)
         assert figures["tables"], f"{name}: no data table"
         assert figures["overflow"] <= 0, f"{name} at {viewport['width']}px: the document scrolls sideways by {figures['overflow']}px: {figures['culprits']}"
