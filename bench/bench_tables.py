@@ -144,6 +144,9 @@ def pages(cycle):
         ("rectification ledger", url("reviews:rectification_ledger"), "admin"),
         ("rectification ledger ?items_page=9&items_sort=-deadline", url("reviews:rectification_ledger", "?items_page=9&items_sort=-deadline"), "admin"),
         ("routine scores", url("reviews:routine_scores"), "admin"),
+        ("organizations", reverse("branches:organizations"), "admin"),
+        ("organizations ?sort=-name&page=7", reverse("branches:organizations") + "?sort=-name&page=7", "admin"),
+        ("people ?page=9", reverse("branches:people") + "?page=9", "admin"),
         ("reviewer's queue", url("reviews:queue"), "reviewer"),
         ("reviewer's queue ?state=submitted&page=3", url("reviews:queue", "?state=submitted&page=3"), "reviewer"),
     ]

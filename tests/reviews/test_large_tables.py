@@ -221,3 +221,18 @@ def test_routine_scores_save_the_page_shown(client, big):
     assert sorted(r.organization.order for r in shown) == sorted(cycle.reports.values_list("organization__order", flat=True))[: SIZE - 50]
     missing = client.get(reverse("reviews:routine_scores", args=[cycle.pk]), {"missing": "1"}).context["table"]
     assert missing.count == 0
+
+
+def test_organizations_paged_in_tree_order_and_searchable(client, big):
+    cycle, admin, reviewer, reports, outsider, secretary = big
+    first = get(client, admin, "branches:organizations", []).context
+    assert first["table"].count == SIZE + 1  # the committee and its branches
+    paths = [org.path for org in first["organizations"]]
+    assert paths == sorted(paths) and first["organizations"][0] == cycle.organization
+    by_name = [o.name for o in get(client, admin, "branches:organizations", [], {"sort": "-name"}).context["organizations"]]
+    assert by_name == sorted(by_name, reverse=True)
+    found = get(client, admin, "branches:organizations", [], {"q": "第61"}).context["organizations"]
+    assert [o.name for o in found] == ["大第61支部"]
+    # Another administrator's organizations never show, whatever the parameters.
+    theirs = get(client, outsider, "branches:organizations", [], {"q": "大", "sort": "-name"}).context["table"]
+    assert theirs.count == 0
