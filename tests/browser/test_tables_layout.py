@@ -115,3 +115,26 @@ def test_results_headers_are_readable_at_1366(page, login, live_url, scene):
     clipped = headers.evaluate_all("ths => ths.filter(th => th.scrollWidth > th.clientWidth + 1).map(th => th.innerText)")
     assert not clipped
     assert all("..." not in text and "…" not in text for text in headers.all_inner_texts())
+
+
+def test_routine_scores_typed_on_a_page_are_not_lost_by_paging(page, login, live_url, scene):
+    login(page, scene.admin)
+    url = live_url("reviews:routine_scores", scene.cycle.pk)
+    page.goto(url)
+    dialogs = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.fill(f"#id_routine_{scene.report_a.pk}", "88")
+    page.locator("#routine-form th a.sort-link").last.click()
+    assert dialogs and "未保存" in dialogs[0]
+    assert page.url == url and page.input_value(f"#id_routine_{scene.report_a.pk}") == "88"
+    # Once the form is submitted, leaving the page it comes back to asks nothing.
+    with page.expect_navigation():
+        page.locator("#routine-form button[type=submit]").click()
+    page.locator("#routine-form th a.sort-link").last.click()
+    page.wait_for_url("**sort=-score**")
+    assert len(dialogs) == 1
