@@ -2,23 +2,29 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from .models import AuditEntry
 from .params import id_param
 from .permissions import is_administrator
 from .selectors import audit_entries_for_user, organizations_administered_by
+from .tables import Table
 
-PAGE_SIZE = 50
+# The log's sortable columns (branches.tables); newest first by default.
+AUDIT_SORTS = {
+    "time": ["created_at"],
+    "actor": ["actor__name", "actor__username", "-created_at"],
+    "organization": ["organization__name", "-created_at"],
+    "action": ["action", "-created_at"],
+}
 
 
 @login_required
 @require_GET
 def audit_log(request):
-    """Audit entries of the user's subtrees, newest first; ?action= and ?organization= filter."""
+    """Audit entries of the user's subtrees, newest first (or ?sort=), 50 a page; ?action= and
+    ?organization= filter."""
     if not is_administrator(request.user):
         raise PermissionDenied
     entries = audit_entries_for_user(request.user)
@@ -34,17 +40,16 @@ def audit_log(request):
         organization = None
     if organization is not None:
         entries = entries.filter(organization_id=organization)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode({key: value for key, value in (("action", action), ("organization", organization)) if value})
+    table = Table(request, entries, sorts=AUDIT_SORTS, default="-time", descending_first={"time"})
     return render(
         request,
         "branches/audit_log.html",
         {
-            "page": page,
+            "table": table,
+            "page": table.page,
             "actions": AuditEntry.Action.choices,
             "organizations": organizations,
             "action": action,
             "organization": organization,
-            "query": query,
         },
     )

@@ -28,6 +28,7 @@ from .people_services import (
     person_update,
 )
 from .selectors import organizations_administered_by, people_manageable_by, people_visible_to
+from .tables import Table
 
 PAGE_SIZE = 50
 
@@ -43,13 +44,22 @@ def _person_or_404(request, pk):
 @administrator_required
 @require_GET
 def organizations(request):
-    rows = (
-        organizations_administered_by(request.user)
-        .select_related("secretary")
-        .annotate(member_count=Count("committee_members"))
-        .order_by("path")
-    )
-    return render(request, "branches/organizations.html", {"organizations": rows})
+    """The subtree's organizations, in tree order (or ?sort=), 50 a page; ?q= searches the name."""
+    rows = organizations_administered_by(request.user).select_related("secretary").annotate(member_count=Count("committee_members"))
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        rows = rows.filter(name__icontains=query)
+    table = Table(request, rows, sorts=ORGANIZATION_SORTS, default="tree")
+    return render(request, "branches/organizations.html", {"organizations": table.rows, "table": table, "q": query})
+
+
+ORGANIZATION_SORTS = {
+    "tree": ["path"],
+    "name": ["name"],
+    "kind": ["kind", "path"],
+    "secretary": ["secretary__name", "secretary__username", "path"],
+    "members": ["member_count", "path"],
+}
 
 
 def _organization_page(request, organization, *, form=None, add_form=None, status=200):

@@ -162,7 +162,7 @@ class ResultSettingsForm(ServiceModelForm):
 
 
 class RoutineScoresForm(forms.Form):
-    """One score field per report: the whole table is entered and saved at once."""
+    """One score field per report of the page shown: entered and saved at once."""
 
     def __init__(self, *args, reports, **kwargs):
         super().__init__(*args, **kwargs)

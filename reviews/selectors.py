@@ -174,6 +174,38 @@ def review_queue(user, cycle):
     )
 
 
+# The reviewer's queue's sortable columns (branches.tables).
+QUEUE_SORTS = {
+    "organization": ["organization__order", "organization__name"],
+    "secretary": ["organization__secretary__name", "organization__secretary__username"],
+    "state": ["state", "organization__order"],
+    "questions": ["question_count", "organization__order"],
+}
+
+
+def queue_filtered(queue, *, state="", search=""):
+    """review_queue narrowed to a ReviewState (or "todo": every state still to do) and to a part
+    of the organization's name."""
+    if state == "todo":
+        queue = queue.filter(state__in=ReviewState.TODO)
+    elif state in ReviewState.LABELS:
+        queue = queue.filter(state=state)
+    if search:
+        queue = queue.filter(organization__name__contains=search)
+    return queue
+
+
+def queue_counts(queue):
+    """(done, total) of a review_queue queryset in one aggregate query."""
+    counts = queue.order_by().aggregate(total=Count("pk"), done=Count("pk", filter=Q(state=ReviewState.SUBMITTED)))
+    return counts["done"], counts["total"]
+
+
+def queue_first_todo(queue):
+    """The first report of a review_queue queryset still to be reviewed (queue_next without `after`)."""
+    return queue.filter(state__in=ReviewState.TODO, status=Report.Status.SUBMITTED).first()
+
+
 def queue_progress(queue):
     """(done, total) of an evaluated queue: up-to-date submitted reviews of all queued reports."""
     return sum(1 for report in queue if report.state == ReviewState.SUBMITTED), len(queue)
@@ -279,16 +311,35 @@ def reports_led_by(user):
 # ---------------------------------------------------------------- administrators
 
 
-def assignments_overview(cycle):
-    """The cycle's reports with their assignments (reviewer selected) and own-review status prefetched."""
-    return (
+# The assignments page's sortable columns (branches.tables).
+ASSIGNMENT_SORTS = {
+    "organization": ["organization__order", "organization__name"],
+    "secretary": ["organization__secretary__name", "organization__secretary__username"],
+    "reviewers": ["assignment_count", "organization__order"],
+}
+
+
+def assignments_overview(cycle, *, missing_only=False, search=""):
+    """The cycle's reports with their assignments (reviewer selected) and own-review status
+    prefetched (for the rows of a page only, when sliced), annotated with assignment_count and
+    version_count; `missing_only` keeps the reports without a reviewer, `search` a part of the
+    organization's name."""
+    reports = (
         cycle.reports.select_related("organization", "organization__secretary")
         .prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("reviewer").order_by("reviewer__username")),
             Prefetch("reviews", queryset=Review.objects.only("pk", "report_id", "reviewer_id", "status")),
         )
-        .annotate(version_count=subquery_count(ReportVersion.objects.filter(report=OuterRef("pk"))))
+        .annotate(
+            version_count=subquery_count(ReportVersion.objects.filter(report=OuterRef("pk"))),
+            assignment_count=subquery_count(Assignment.objects.filter(report=OuterRef("pk"))),
+        )
     )
+    if missing_only:
+        reports = reports.filter(assignment_count=0)
+    if search:
+        reports = reports.filter(organization__name__contains=search)
+    return reports
 
 
 def result_settings_for(cycle):

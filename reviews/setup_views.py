@@ -3,11 +3,13 @@ routine scores of a cycle. Thin views; the cycle comes from the administrator's 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branches.params import id_param
+from branches.tables import Table
 from reports.models import Cycle
 from reports.services import cycle_set_blocking_check_kinds
 from reviews import rubric_services, services
@@ -20,6 +22,7 @@ from reviews.forms import (
 from reviews.models import Assignment, Criterion, ResultSettings
 from reviews.permissions import can_be_assigned
 from reviews.selectors import (
+    ASSIGNMENT_SORTS,
     assignments_overview,
     cycles_administered_by,
     result_settings_for,
@@ -30,7 +33,15 @@ from reviews.view_helpers import (
     administered_cycle_or_404,
     call_and_tell,
     call_with_form,
+    redirect_back,
 )
+
+
+def _back_to_row(request, cycle_pk, report_pk):
+    """Back to the page of the table the form was on (its `next`: filters, sort, page), at the row."""
+    response = redirect_back(request, reverse("reviews:assignments", args=[cycle_pk]))
+    response["Location"] += f"#report-{report_pk}"
+    return response
 
 
 def _rubric_page(request, cycle, criterion=None):
@@ -163,7 +174,8 @@ def check_settings(request, cycle_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignments(request, cycle_pk):
-    """Who reviews which report: the defaults, plus additions and removals."""
+    """Who reviews which report: the defaults, plus additions and removals. The table is sorted,
+    filtered (?q= part of the name, ?missing=1 reports without a reviewer) and paged in the database."""
     cycle = administered_cycle_or_404(request, cycle_pk)
     if request.method == "POST":
         report = get_object_or_404(cycle.reports.select_related("organization", "cycle__organization"), pk=id_param(request.POST.get("report")))
@@ -173,10 +185,13 @@ def assignments(request, cycle_pk):
             lambda: services.assignment_add(report=report, reviewer=reviewer, by=request.user),
             f"已增加 {reviewer.display_name} 评议{report.organization}的述职报告。",
         )
-        return redirect(reverse("reviews:assignments", args=[cycle.pk]) + f"#report-{report.pk}")
+        return _back_to_row(request, cycle.pk, report.pk)
     members = list(cycle.organization.committee_members.order_by("username"))
+    missing = request.GET.get("missing") == "1"
+    search = request.GET.get("q", "").strip()[:100]
+    table = Table(request, assignments_overview(cycle, missing_only=missing, search=search), sorts=ASSIGNMENT_SORTS, default="organization")
     rows = []
-    for report in assignments_overview(cycle):
+    for report in table.rows:
         assigned = {a.reviewer_id for a in report.assignments.all()}
         submitted = {r.reviewer_id for r in report.reviews.all() if r.is_submitted}
         candidates = [m for m in members if can_be_assigned(m, report, assigned)]
@@ -184,7 +199,15 @@ def assignments(request, cycle_pk):
     return render(
         request,
         "reviews/admin/assignments.html",
-        {"cycle": cycle, "rows": rows, "members": members, "active": "assignments"},
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "table": table,
+            "members": members,
+            "missing": missing,
+            "search": search,
+            "active": "assignments",
+        },
     )
 
 
@@ -202,23 +225,32 @@ def assignment_remove(request, pk):
         lambda: services.assignment_remove(assignment=assignment, by=request.user),
         f"已取消 {assignment.reviewer.display_name} 对{assignment.report.organization}的评议分工。",
     )
-    return redirect(reverse("reviews:assignments", args=[assignment.report.cycle_id]) + f"#report-{assignment.report_id}")
+    return _back_to_row(request, assignment.report.cycle_id, assignment.report_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def routine_scores(request, cycle_pk):
-    """All the routine assessment scores of the cycle in one form."""
+    """The routine assessment scores, one page of the table at a time (sorted, filtered and paged
+    in the database like every large table): saving saves the rows of the page shown — the form's
+    action keeps the page's query string, so the POST rebuilds the same rows."""
     cycle = administered_cycle_or_404(request, cycle_pk)
-    reports = list(cycle.reports.select_related("organization", "result"))
-    form = RoutineScoresForm(request.POST or None, reports=reports)
+    search = request.GET.get("q", "").strip()[:100]
+    missing = request.GET.get("missing") == "1"
+    reports = cycle.reports.select_related("organization", "result")
+    if search:
+        reports = reports.filter(organization__name__contains=search)
+    if missing:
+        reports = reports.filter(Q(result__isnull=True) | Q(result__routine_score__isnull=True))
+    table = Table(request, reports, sorts=ROUTINE_SORTS, default="organization", descending_first={"score"})
+    form = RoutineScoresForm(request.POST or None, reports=table.rows)
     if request.method == "POST":
         done = call_with_form(
             request,
             form,
             lambda data: services.routine_scores_set(cycle=cycle, scores=form.scores(), by=request.user),
-            lambda changed: f"日常考核得分已保存（{changed}个党组织有变动）。",
-            reverse("reviews:routine_scores", args=[cycle.pk]),
+            lambda changed: f"本页的日常考核得分已保存（{changed}个党组织有变动）。",
+            request.get_full_path(),
         )
         if done:
             return done
@@ -226,6 +258,12 @@ def routine_scores(request, cycle_pk):
     return render(
         request,
         "reviews/admin/routine.html",
-        {"cycle": cycle, "form": form, "active": "routine"},
+        {"cycle": cycle, "form": form, "table": table, "search": search, "missing": missing, "active": "routine"},
         status=400 if form.is_bound else 200,
     )
+
+
+ROUTINE_SORTS = {
+    "organization": ["organization__order", "organization__name"],
+    "score": [F("result__routine_score").asc(nulls_last=True), "organization__order"],
+}

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.tables import Table
 from reports.models import Report
 from reports.permissions import can_return_report
 from reports.report_checks import findings_context, report_findings
@@ -31,13 +32,16 @@ from reviews.forms import (
 )
 from reviews.models import ProblemCategory
 from reviews.selectors import (
+    QUEUE_SORTS,
     ReviewState,
     administered_reports,
     cycles_administered_by,
     cycles_for_reviewer,
     questions_for_report,
+    queue_counts,
+    queue_filtered,
+    queue_first_todo,
     queue_next,
-    queue_progress,
     reports_led_by,
     result_settings_for,
     review_changes,
@@ -72,29 +76,26 @@ def index(request):
 @require_GET
 def queue(request, cycle_pk):
     cycle = get_object_or_404(cycles_for_reviewer(request.user), pk=cycle_pk)
-    reports = list(review_queue(request.user, cycle))
-    done, total = queue_progress(reports)
+    queue = review_queue(request.user, cycle)
+    done, total = queue_counts(queue)
     state = request.GET.get("state", "")
-    search = request.GET.get("q", "").strip()
-    shown = reports
-    if state == "todo":
-        shown = [r for r in shown if r.state in ReviewState.TODO]
-    elif state in ReviewState.LABELS:
-        shown = [r for r in shown if r.state == state]
-    if search:
-        shown = [r for r in shown if search in r.organization.name]
+    if state != "todo" and state not in ReviewState.LABELS:
+        state = ""
+    search = request.GET.get("q", "").strip()[:100]
+    table = Table(request, queue_filtered(queue, state=state, search=search), sorts=QUEUE_SORTS, default="organization")
     return render(
         request,
         "reviews/queue.html",
         {
             "cycle": cycle,
-            "reports": shown,
+            "table": table,
+            "reports": table.rows,
             "done": done,
             "total": total,
             "state": state,
             "search": search,
             "state_labels": ReviewState.LABELS,
-            "next_report": queue_next(reports),
+            "next_report": queue_first_todo(queue),
         },
     )
 

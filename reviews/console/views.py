@@ -14,10 +14,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 from branches.permissions import is_administrator
 from branches.selectors import organizations_administered_by
+from branches.tables import Table, sort_order
 from reviews.console.documents import progress_workbook, progress_workbook_filename
 from reviews.console.forms import CycleSetupForm
 from reviews.console.launch import cycle_launch
-from reviews.console.progress import SORTS, Progress, is_late, progress_counts, progress_table, reviewer_progress
+from reviews.console.progress import (
+    DEFAULT_SORT,
+    SORTS,
+    Progress,
+    is_late,
+    progress_counts,
+    progress_table,
+    reviewer_progress,
+)
 from reviews.console.reminders import reminder_send
 from reviews.results.selectors import results_state
 from reviews.selectors import (
@@ -93,14 +102,17 @@ BAR_COLOURS = {
 }
 
 
-def _table_params(request):
+def _state_param(request):
     state = request.GET.get("state", "")
-    sort = request.GET.get("sort", "organization")
-    if state not in Progress.LABELS and state != Progress.LATE:
-        state = ""
-    if sort not in SORTS:
-        sort = "organization"
-    return state, sort
+    return state if state in Progress.LABELS or state == Progress.LATE else ""
+
+
+def _with_labels(rows, cycle):
+    for row in rows:
+        row.cycle = cycle  # is_late reads the deadline; no query per row
+        row.is_overdue = is_late(row)
+        row.state_label = Progress.LABELS[row.state]
+    return rows
 
 
 @login_required
@@ -108,18 +120,15 @@ def _table_params(request):
 def progress(request, cycle_pk):
     """Counts by state with a bar, the sortable and filterable table, reviewers' progress."""
     cycle = administered_cycle_or_404(request, cycle_pk)
-    state, sort = _table_params(request)
+    state = _state_param(request)
     counts = progress_counts(cycle)
     total = counts["total"] or 1
     bar = [
         (key, label, counts[key], round(100 * counts[key] / total, 1), BAR_COLOURS[key])
         for key, label in Progress.LABELS.items()
     ]
-    rows = list(progress_table(cycle, state=state, sort=sort))
-    for row in rows:
-        row.cycle = cycle  # is_late reads the deadline; no query per row
-        row.is_overdue = is_late(row)
-        row.state_label = Progress.LABELS[row.state]
+    table = Table(request, progress_table(cycle, state=state), sorts=SORTS, default=DEFAULT_SORT, descending_first={"activity"})
+    _with_labels(table.rows, cycle)
     return render(
         request,
         "reviews/console/progress.html",
@@ -127,9 +136,9 @@ def progress(request, cycle_pk):
             "cycle": cycle,
             "counts": counts,
             "bar": bar,
-            "rows": rows,
+            "table": table,
+            "rows": table.rows,
             "state": state,
-            "sort": sort,
             "labels": Progress.LABELS,
             "reviewers": list(reviewer_progress(cycle)),
             "active": "progress",
@@ -141,10 +150,10 @@ def progress(request, cycle_pk):
 @login_required
 @require_GET
 def progress_xlsx(request, cycle_pk):
-    """The table as shown (same filter and order) as .xlsx."""
+    """The whole table as filtered and sorted on the page (every page of it) as .xlsx."""
     cycle = administered_cycle_or_404(request, cycle_pk)
-    state, sort = _table_params(request)
-    rows = list(progress_table(cycle, state=state, sort=sort))
+    order = sort_order(request, sorts=SORTS, default=DEFAULT_SORT)[2]
+    rows = list(progress_table(cycle, state=_state_param(request)).order_by(*order))
     for row in rows:
         row.cycle = cycle
     return download_response(progress_workbook(rows), progress_workbook_filename(cycle), XLSX_CONTENT_TYPE)

@@ -161,22 +161,10 @@ def plan_history(plan):
     return RectificationEvent.objects.filter(plan=plan).select_related("actor", "item").order_by("-created_at", "-id")
 
 
-@dataclass
-class OrganizationLine:
-    plan: RectificationPlan
-    total: int
-    completed: int
-    overdue: int
-
-    @property
-    def completion_rate(self):
-        return round(self.completed * 100 / self.total) if self.total else None
-
-
-def ledger(cycle, today):
-    """The 整改台账 of a cycle: counts by state and by category, one line per organization with
-    its completion rate, and every item (overdue first, then by deadline). Four queries."""
-    items = with_state(RectificationItem.objects.filter(plan__report__cycle=cycle), today)
+def ledger_summary(cycle, today):
+    """The ledger's counters over the whole cycle (database aggregates): counts by state, by
+    category, the total and the completion rate. Two queries."""
+    items = ledger_items(cycle, today)
     state_counts = {state: 0 for state in STATE_LABELS}
     for row in items.order_by().values("state").annotate(n=Count("pk")):
         state_counts[row["state"]] = row["n"]
@@ -190,7 +178,21 @@ def ledger(cycle, today):
         )
         .order_by("category__order", "category__name")
     )
-    plans = (
+    total = sum(state_counts.values())
+    return {
+        "cycle": cycle,
+        "today": today,
+        "state_counts": [(state, STATE_LABELS[state], count) for state, count in state_counts.items()],
+        "by_category": by_category,
+        "total": total,
+        "completion_rate": round(state_counts[RectificationItem.Status.COMPLETED] * 100 / total) if total else None,
+    }
+
+
+def ledger_plans(cycle, today):
+    """The cycle's plans (one per organization) annotated with total, completed and overdue item
+    counts; unsorted: see LEDGER_PLAN_SORTS."""
+    return (
         _plans()
         .filter(report__cycle=cycle)
         .annotate(
@@ -198,25 +200,69 @@ def ledger(cycle, today):
             completed=Count("items", filter=Q(items__status=RectificationItem.Status.COMPLETED)),
             overdue=Count("items", filter=overdue_q(today, prefix="items__")),
         )
-        .order_by("report__organization__order", "report__organization_id")
     )
-    lines = [OrganizationLine(plan, plan.total, plan.completed, plan.overdue) for plan in plans]
+
+
+def ledger_items(cycle, today, *, state="", category=None):
+    """The cycle's rectification items with `state` (with_state), optionally only those in a state
+    (a STATE_LABELS key) or a category (an id); unsorted: see LEDGER_ITEM_SORTS."""
+    items = with_state(RectificationItem.objects.filter(plan__report__cycle=cycle), today)
+    if state in STATE_LABELS:
+        items = items.filter(state=state)
+    if category is not None:
+        items = items.filter(category_id=category)
+    return items
+
+
+def ledger_item_rows(items):
+    return items.select_related("category", "plan__report__organization").annotate(
+        overdue_first=Case(When(state=OVERDUE, then=Value(0)), default=Value(1))
+    )
+
+
+# The ledger page's sortable tables (branches.tables).
+LEDGER_PLAN_SORTS = {
+    "organization": ["report__organization__order", "report__organization__name"],
+    "status": ["status", "report__organization__order"],
+    "total": ["total", "report__organization__order"],
+    "completed": ["completed", "report__organization__order"],
+    "overdue": ["overdue", "report__organization__order"],
+}
+LEDGER_ITEM_SORTS = {
+    "urgency": ["overdue_first", "deadline", "plan__report__organization__order", "order"],
+    "organization": ["plan__report__organization__order", "plan__report__organization__name", "order"],
+    "category": ["category__order", "plan__report__organization__order", "order"],
+    "deadline": ["deadline", "plan__report__organization__order", "order"],
+    "state": ["state", "deadline", "plan__report__organization__order", "order"],
+}
+
+
+@dataclass
+class OrganizationLine:
+    plan: RectificationPlan
+    total: int
+    completed: int
+    overdue: int
+
+    @property
+    def completion_rate(self):
+        return round(self.completed * 100 / self.total) if self.total else None
+
+
+def organization_lines(plans):
+    return [OrganizationLine(plan, plan.total, plan.completed, plan.overdue) for plan in plans]
+
+
+def ledger(cycle, today):
+    """The whole 整改台账 of a cycle (the exports): ledger_summary, one line per organization with
+    its completion rate, and every item (overdue first, then by deadline). Four queries."""
+    plans = ledger_plans(cycle, today).order_by("report__organization__order", "report__organization_id")
     rows = with_state_text(
-        items.select_related("category", "plan__report__organization")
-        .annotate(overdue_first=Case(When(state=OVERDUE, then=Value(0)), default=Value(1)))
-        .order_by("overdue_first", "deadline", "plan__report__organization__order", "order", "id")
+        ledger_item_rows(ledger_items(cycle, today)).order_by(
+            "overdue_first", "deadline", "plan__report__organization__order", "order", "id"
+        )
     )
-    total = sum(state_counts.values())
-    return {
-        "cycle": cycle,
-        "today": today,
-        "state_counts": [(state, STATE_LABELS[state], count) for state, count in state_counts.items()],
-        "by_category": by_category,
-        "lines": lines,
-        "items": rows,
-        "total": total,
-        "completion_rate": round(state_counts[RectificationItem.Status.COMPLETED] * 100 / total) if total else None,
-    }
+    return {**ledger_summary(cycle, today), "lines": organization_lines(plans), "items": rows}
 
 
 def cycles_with_problem_lists(cycles):

@@ -9,7 +9,7 @@ Who sees what (anything else by guessed URL is a 404):
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,10 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 from branches.params import id_param, id_params
 from branches.permissions import is_administrator
+from branches.tables import Table
 from reviews.models import ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
 from reviews.rectification import evidence, problem_lists, services
 from reviews.rectification.documents import ledger_filename, ledger_pdf, ledger_workbook
 from reviews.rectification.selectors import (
+    LEDGER_ITEM_SORTS,
+    LEDGER_PLAN_SORTS,
+    STATE_LABELS,
     can_fill_plan,
     can_manage_plan,
     cycles_with_problem_lists,
@@ -30,6 +34,11 @@ from reviews.rectification.selectors import (
     item_history,
     item_visible_or_404,
     ledger,
+    ledger_item_rows,
+    ledger_items,
+    ledger_plans,
+    ledger_summary,
+    organization_lines,
     plan_administered_or_404,
     plan_history,
     plan_items,
@@ -298,14 +307,49 @@ def rectification_evidence(request, pk):
 @login_required
 @require_GET
 def rectification_ledger(request, cycle_pk):
+    """The 整改台账: counters over the whole cycle, then two tables each sorted, filtered and paged
+    in the database — the organizations (plans_…) and the items (items_…)."""
     cycle = administered_cycle_or_404(request, cycle_pk)
-    context = ledger(cycle, rectification_today())
+    today = rectification_today()
+    context = ledger_summary(cycle, today)
+    plans = Table(request, ledger_plans(cycle, today), sorts=LEDGER_PLAN_SORTS, default="organization", prefix="plans_",
+                  descending_first={"total", "completed", "overdue"})
+    state = request.GET.get("state", "")
+    if state not in STATE_LABELS:
+        state = ""
+    try:
+        category = id_param(request.GET.get("category"))
+    except BadRequest:  # a nonsense filter is ignored, like an unknown state
+        category = None
+    items = Table(
+        request,
+        ledger_item_rows(ledger_items(cycle, today, state=state, category=category)),
+        sorts=LEDGER_ITEM_SORTS,
+        default="urgency",
+        prefix="items_",
+    )
     proposals = list(
         ProblemListProposal.objects.filter(plan__report__cycle=cycle, status=ProblemListProposal.Status.PENDING)
         .select_related("plan__report__organization", "category")
         .order_by("plan__report__organization__order", "plan_id", "pk")
     )
-    return render(request, "reviews/rectification/ledger.html", {**context, "proposals": proposals, "active": "rectification"})
+    return render(
+        request,
+        "reviews/rectification/ledger.html",
+        {
+            **context,
+            "plans_table": plans,
+            "lines": organization_lines(plans.rows),
+            "items_table": items,
+            "items": with_state_text(items.rows),
+            "state": state,
+            "category": category,
+            "categories": ProblemCategory.objects.order_by("order", "name"),
+            "state_choices": list(STATE_LABELS.items()),
+            "proposals": proposals,
+            "active": "rectification",
+        },
+    )
 
 
 @login_required

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Value
+from django.db.models import Avg, Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from reports.models import Report
@@ -104,15 +104,16 @@ def cycle_results(cycle, settings=None):
     """The results table of a cycle: [ResultRow] (see its docstring), ranked rows by rank,
     then the unranked in organization order. Four queries (three when `settings` is
     given), whatever the number of organizations."""
-    rows = _result_rows(cycle, cycle.reports.all(), settings or result_settings_for(cycle))
+    reports = list(result_reports(cycle.reports.all()).order_by("organization__order", "organization_id"))
+    rows = result_rows(cycle, reports, settings or result_settings_for(cycle))
     # Ranked rows by rank; the rest keep the organizations' order (sort is stable).
     rows.sort(key=lambda row: (row.rank is None, row.rank or 0))
     return rows
 
 
-def _result_rows(cycle, reports, settings):
-    criteria = list(cycle.criteria.all())
-    reports = list(
+def result_reports(reports):
+    """`reports` with what a ResultRow reads selected and annotated (review counts)."""
+    return (
         reports.select_related("organization", "organization__secretary", "result", "result__overridden_by")
         .annotate(latest_version_id=latest_version())
         .annotate(
@@ -124,8 +125,49 @@ def _result_rows(cycle, reports, settings):
                 )
             ),
         )
-        .order_by("organization__order", "organization_id")
     )
+
+
+# The results page's table (branches.tables): sortable columns; NULLs (no result yet) sort last.
+NO_GRADE = "none"
+GRADE_ORDER = Case(
+    *[When(result__grade=grade, then=Value(index)) for index, grade in enumerate(Grade.values)],
+    default=Value(None),
+    output_field=IntegerField(),
+)
+RESULT_SORTS = {
+    "rank": [F("result__rank").asc(nulls_last=True), "organization__order", "organization__name"],
+    "organization": ["organization__order", "organization__name"],
+    "secretary": ["organization__secretary__name", "organization__secretary__username"],
+    "review": [F("result__review_score").asc(nulls_last=True), "organization__order"],
+    "routine": [F("result__routine_score").asc(nulls_last=True), "organization__order"],
+    "ballot": [F("result__ballot_score").asc(nulls_last=True), "organization__order"],
+    "total": [F("result__total").asc(nulls_last=True), "organization__order"],
+    "grade": [GRADE_ORDER.asc(nulls_last=True), F("result__rank").asc(nulls_last=True), "organization__order"],
+    "reviews": ["reviews_submitted", "reviews_assigned", "organization__order"],
+}
+RESULT_DEFAULT_SORT = "rank"
+RESULT_DESCENDING_FIRST = {"review", "routine", "ballot", "total"}  # highest score first
+
+
+def results_table(cycle, *, grade="", search=""):
+    """The cycle's reports for the results page's table (result_reports), filtered by final grade
+    (a Grade value, or NO_GRADE for none yet) and by a part of the organization's name; unsorted:
+    see RESULT_SORTS."""
+    reports = result_reports(cycle.reports.all())
+    if grade == NO_GRADE:
+        reports = reports.filter(Q(result__isnull=True) | Q(result__grade=""))
+    elif grade in Grade.values:
+        reports = reports.filter(result__grade=grade)
+    if search:
+        reports = reports.filter(organization__name__contains=search)
+    return reports
+
+
+def result_rows(cycle, reports, settings):
+    """[ResultRow] of `reports` (a list from result_reports), in their order. One query for the
+    criteria and one for the averages, whatever the number of reports."""
+    criteria = list(cycle.criteria.all())
     averages = {
         (row["review__report_id"], row["criterion_id"]): row["average"]
         for row in Score.objects.filter(review__report__in=[r.pk for r in reports], review__status=Review.Status.SUBMITTED)
@@ -313,6 +355,6 @@ def secretary_result(report, settings=None):
     `row` is the report's ResultRow, `reviews` its submitted reviews with scores and
     problems, `ranked_count` how many organizations of the cycle have a rank."""
     settings = settings or result_settings_for(report.cycle)
-    row = _result_rows(report.cycle, Report.objects.filter(pk=report.pk), settings)[0]
+    row = result_rows(report.cycle, list(result_reports(Report.objects.filter(pk=report.pk))), settings)[0]
     ranked_count = Result.objects.filter(report__cycle=report.cycle, rank__isnull=False).count()
     return row, list(reviews_for_report(report)), ranked_count

@@ -8,13 +8,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.tables import Table
 from reviews.common import CLOSED_MESSAGE
 from reviews.forms import OverrideForm, PublishForm, WithdrawForm
-from reviews.models import Result
+from reviews.models import Grade, Result
 from reviews.permissions import can_see_result
 from reviews.results import services
 from reviews.results.documents import sheet_context
-from reviews.results.selectors import cycle_results, grade_distribution, publication_gaps, results_state
+from reviews.results.selectors import (
+    NO_GRADE,
+    RESULT_DEFAULT_SORT,
+    RESULT_DESCENDING_FIRST,
+    RESULT_SORTS,
+    grade_distribution,
+    publication_gaps,
+    result_rows,
+    results_state,
+    results_table,
+)
 from reviews.selectors import (
     current_publication,
     cycles_administered_by,
@@ -44,9 +55,21 @@ def secretary_result(request, report_pk):
 @login_required
 @require_GET
 def results(request, cycle_pk):
+    """The results table (sorted, filtered and paged in the database), state, gaps, distribution."""
     cycle = administered_cycle_or_404(request, cycle_pk)
     settings = result_settings_for(cycle)
     state = results_state(cycle, settings)
+    grade = request.GET.get("grade", "")
+    if grade not in (*Grade.values, NO_GRADE):
+        grade = ""
+    search = request.GET.get("q", "").strip()[:100]
+    table = Table(
+        request,
+        results_table(cycle, grade=grade, search=search),
+        sorts=RESULT_SORTS,
+        default=RESULT_DEFAULT_SORT,
+        descending_first=RESULT_DESCENDING_FIRST,
+    )
     return render(
         request,
         "reviews/admin/results.html",
@@ -54,7 +77,12 @@ def results(request, cycle_pk):
             "cycle": cycle,
             "settings": settings,
             "criteria": list(cycle.criteria.all()),
-            "rows": cycle_results(cycle, settings),
+            "table": table,
+            "rows": result_rows(cycle, table.rows, settings),
+            "grade": grade,
+            "search": search,
+            "grade_choices": [(value, settings.grade_label(value)) for value in Grade.values],
+            "no_grade": NO_GRADE,
             "distribution": grade_distribution(cycle, settings),
             "results_state": state,
             "gaps": [] if cycle.is_published else publication_gaps(cycle, settings, state),

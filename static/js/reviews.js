@@ -9,6 +9,18 @@
     });
   });
 
+  // <form data-unsaved="…">: a form saved one page at a time (routine scores). Leaving it by a link
+  // (the pager, a header that sorts) with changed fields asks first: nothing typed is lost silently.
+  document.querySelectorAll("form[data-unsaved]").forEach(function (form) {
+    var changed = false;
+    form.addEventListener("input", function () { changed = true; });
+    form.addEventListener("submit", function () { changed = false; });
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href]");
+      if (changed && link && !window.confirm(form.dataset.unsaved)) event.preventDefault();
+    });
+  });
+
   // The sum of the criterion scores, shown while typing.
   var total = document.getElementById("score-total");
   var inputs = document.querySelectorAll(".score-input");

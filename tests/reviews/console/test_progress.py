@@ -89,10 +89,16 @@ def test_sort(as_role, scene):
     url = reverse("reviews:progress", args=[scene.cycle.pk])
     by_reviews = as_role("admin").get(url, {"sort": "reviews"}).context["rows"]
     assert by_reviews[-1].organization == scene.branch_a  # the only one fully reviewed
+    by_reviews_desc = as_role("admin").get(url, {"sort": "-reviews"}).context["rows"]
+    assert by_reviews_desc[0].organization == scene.branch_a
     by_state = [row.state for row in as_role("admin").get(url, {"sort": "state"}).context["rows"]]
     assert by_state == sorted(by_state)
-    recent = as_role("admin").get(url, {"sort": "activity"}).context["rows"]
-    assert recent[0].updated_at >= recent[-1].updated_at
+    by_state_desc = [row.state for row in as_role("admin").get(url, {"sort": "-state"}).context["rows"]]
+    assert by_state_desc == sorted(by_state, reverse=True) and by_state_desc != by_state
+    recent = [row.updated_at for row in as_role("admin").get(url, {"sort": "-activity"}).context["rows"]]
+    assert recent == sorted(recent, reverse=True) and recent[0] > recent[-1]
+    oldest = [row.updated_at for row in as_role("admin").get(url, {"sort": "activity"}).context["rows"]]
+    assert oldest == sorted(oldest) and oldest[0] < oldest[-1]
 
 
 def test_remind_all_late_reaches_exactly_the_late_secretaries(as_role, scene):
