@@ -15,6 +15,7 @@ from reviews.permissions import can_see_result
 from reviews.results import services
 from reviews.results.documents import sheet_context
 from reviews.results.selectors import cycle_results, grade_distribution, publication_gaps, results_state
+from reviews.results.summary import grade_chart
 from reviews.selectors import (
     current_publication,
     cycles_administered_by,
@@ -55,7 +56,7 @@ def results(request, cycle_pk):
             "settings": settings,
             "criteria": list(cycle.criteria.all()),
             "rows": cycle_results(cycle, settings),
-            "distribution": grade_distribution(cycle, settings),
+            "grade_chart": grade_chart(grade_distribution(cycle, settings)),
             "results_state": state,
             "gaps": [] if cycle.is_published else publication_gaps(cycle, settings, state),
             "publications": list(publications_of(cycle)),
