@@ -134,6 +134,12 @@ EXPECTED = {
     "reviews:progress_xlsx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:remind_late": Expect("login 404 404 404 404 404 302 302", method="POST"),
     "reviews:remind": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    # insight (reviews/insight/views.py): the file for the subtree's administrators and the
+    # organization's own secretary; the analysis for the cycle's administrators; levels for administrators
+    "reviews:organization_file": Expect("login 200 404 404 404 404 200 200", pk="branch_a"),
+    "reviews:organization_file_pdf": Expect("login 200 404 404 404 404 200 200", pk="branch_a"),
+    "reviews:cycle_analysis": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:levels": Expect("login 403 403 403 403 200 200 200"),
     # --- branches ---------------------------------------------------------------------------
     "branches:notifications": Expect("login 200 200 200 200 200 200 200"),
     "branches:notifications_read": Expect("login 302 302 302 302 302 302 302", method="POST"),
