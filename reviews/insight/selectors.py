@@ -114,7 +114,7 @@ def distribution(counts, settings):
 
 
 def criterion_means(cycles):
-    """{cycle id: [(name, max_points, mean)]}: per criterion, the mean over the organizations of
+    """{cycle id: [(name, max_points, mean)]}: per criterion, the (unrounded) mean over the organizations of
     their average points in submitted reviews (every organization weighs the same, as in the
     summary). The rubric's order. One query: the organizations' averages are a derived table."""
     ids = [cycle.pk for cycle in cycles]
@@ -139,7 +139,8 @@ def criterion_means(cycles):
     with connection.cursor() as cursor:
         cursor.execute(sql, [Review.Status.SUBMITTED, *ids, *ids])
         for cycle_id, name, max_points, mean in cursor.fetchall():
-            result[cycle_id].append((name, Decimal(str(max_points)), round2(Decimal(str(mean))) if mean is not None else None))
+            # Unrounded: the rate is computed from it, then each figure is rounded once.
+            result[cycle_id].append((name, Decimal(str(max_points)), Decimal(str(mean)) if mean is not None else None))
     return result
 
 
@@ -165,7 +166,7 @@ def criterion_lines(cycle, previous):
         this_rate = rate(mean, max_points)
         last_rate = rate(last[name][1], last[name][0]) if name in last else None
         change = this_rate - last_rate if this_rate is not None and last_rate is not None else None
-        lines.append(CriterionLine(name, max_points, mean, this_rate, last_rate, change))
+        lines.append(CriterionLine(name, max_points, round2(mean), this_rate, last_rate, change))
     return lines
 
 
