@@ -21,26 +21,18 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
-    Avg,
-    Case,
     CharField,
     Count,
-    DecimalField,
     Exists,
-    F,
-    FloatField,
     OuterRef,
     Q,
-    StdDev,
     Subquery,
-    Sum,
     Value,
-    When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 
-from branches.models import User
+from branches.models import Organization, User
 from reports.models import Cycle, Report, ReportVersion
 from reviews.computation import COMPONENTS, round2
 from reviews.models import (
@@ -121,16 +113,17 @@ def criterion_means(cycles):
     result = {pk: [] for pk in ids}
     if not ids:
         return result
-    criterion, score, review = (model._meta.db_table for model in (Criterion, Score, Review))
+    criterion, score, review, report = (model._meta.db_table for model in (Criterion, Score, Review, Report))
     marks = ", ".join(["%s"] * len(ids))
+    # Driven from the cycles' reports (their index), the organizations' averages as a derived table.
     sql = f"""
         SELECT c.cycle_id, c.name, c.max_points, AVG(t.average)
         FROM {criterion} c
         LEFT JOIN (
             SELECT s.criterion_id, r.report_id, AVG(s.points) AS average
-            FROM {score} s JOIN {review} r ON r.id = s.review_id JOIN {criterion} ci ON ci.id = s.criterion_id
-            WHERE r.status = %s AND ci.cycle_id IN ({marks})
-            GROUP BY s.criterion_id, r.report_id
+            FROM {report} p JOIN {review} r ON r.report_id = p.id JOIN {score} s ON s.review_id = r.id
+            WHERE r.status = %s AND p.cycle_id IN ({marks})
+            GROUP BY r.report_id, s.criterion_id
         ) t ON t.criterion_id = c.id
         WHERE c.cycle_id IN ({marks})
         GROUP BY c.cycle_id, c.id, c.name, c.max_points, c."order"
@@ -173,43 +166,30 @@ def criterion_lines(cycle, previous):
 # ---------------------------------------------------------------- reviewers' calibration
 
 
-def _scaled_reviews(cycle):
-    """The cycle's submitted reviews annotated with `scaled` (total on 100 points, float), and
-    `others` (the mean scaled total of the other submitted reviews of the same report, NULL
-    when there is none)."""
-    top = float(rubric_max(cycle) or 100)
-    submitted = Review.objects.filter(status=Review.Status.SUBMITTED)
-    own = Subquery(Score.objects.filter(review=OuterRef("pk")).order_by().values("review").annotate(t=Sum("points")).values("t")[:1])
-    report_sum = Subquery(
-        Score.objects.filter(review__report=OuterRef("report"), review__status=Review.Status.SUBMITTED)
-        .order_by()
-        .values("review__report")
-        .annotate(t=Sum("points"))
-        .values("t")[:1]
-    )
-    report_n = Subquery(
-        submitted.filter(report=OuterRef("report")).order_by().values("report").annotate(n=Count("pk")).values("n")[:1]
-    )
-    as_float = FloatField()
-    return (
-        submitted.filter(report__cycle=cycle)
-        .annotate(
-            own_total=Cast(Coalesce(own, Value(0), output_field=DecimalField()), as_float),
-            report_total=Cast(Coalesce(report_sum, Value(0), output_field=DecimalField()), as_float),
-            report_n=Cast(report_n, as_float),
+def _scaled_cte(cycle):
+    """(SQL, params) of the common table expressions every calibration query starts from:
+    `scaled` (each submitted review of the cycle: reviewer, report, total on 100 points) and
+    `report_totals` (per report: sum and number of those totals). One pass over the scores."""
+    top = rubric_max(cycle) or Decimal(100)
+    score, review, report = (model._meta.db_table for model in (Score, Review, Report))
+    sql = f"""
+        WITH scaled AS (
+            SELECT r.id AS review_id, r.reviewer_id, r.report_id, SUM(s.points) * 100.0 / %s AS total
+            FROM {review} r JOIN {report} p ON p.id = r.report_id JOIN {score} s ON s.review_id = r.id
+            WHERE p.cycle_id = %s AND r.status = %s
+            GROUP BY r.id, r.reviewer_id, r.report_id
+        ),
+        report_totals AS (
+            SELECT report_id, SUM(total) AS total_sum, COUNT(*) AS n FROM scaled GROUP BY report_id
         )
-        .annotate(scaled=F("own_total") * Value(100.0) / Value(top))
-        .annotate(
-            others=Case(
-                When(
-                    report_n__gt=1,
-                    then=(F("report_total") - F("own_total")) * Value(100.0) / Value(top) / (F("report_n") - Value(1.0)),
-                ),
-                default=None,
-                output_field=as_float,
-            )
-        )
-    )
+    """
+    return sql, [top, cycle.pk, Review.Status.SUBMITTED]
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 @dataclass
@@ -229,26 +209,23 @@ def _decimal2(value):
 
 def reviewer_stats(cycle):
     """[ReviewerLine] of the cycle's reviewers (labels per the cycle's pseudonym setting), most
-    lenient first. Two queries for the figures, plus the labels'."""
-    from_reviews = _scaled_reviews(cycle)
-    rows = list(
-        from_reviews.order_by()
-        .values("reviewer_id")
-        .annotate(
-            n=Count("pk"),
-            mean=Avg("scaled"),
-            sd=StdDev("scaled"),
-            distance=Avg(F("scaled") - F("others"), filter=Q(others__isnull=False)),
-            shared=Count("pk", filter=Q(others__isnull=False)),
-        )
+    lenient first. One query for the figures (population SD), plus the labels'."""
+    cte, params = _scaled_cte(cycle)
+    rows = _fetch(
+        cte
+        + """
+        SELECT t.reviewer_id, COUNT(*), AVG(t.total), STDDEV_POP(t.total),
+               AVG(CASE WHEN o.n > 1 THEN t.total - (o.total_sum - t.total) / (o.n - 1) END),
+               SUM(CASE WHEN o.n > 1 THEN 1 ELSE 0 END)
+        FROM scaled t JOIN report_totals o ON o.report_id = t.report_id
+        GROUP BY t.reviewer_id
+        """,
+        params,
     )
-    labels = _labels(cycle, [row["reviewer_id"] for row in rows])
+    labels = _labels(cycle, [row[0] for row in rows])
     lines = [
-        ReviewerLine(
-            row["reviewer_id"], labels[row["reviewer_id"]], row["n"], _decimal2(row["mean"]), _decimal2(row["sd"]),
-            _decimal2(row["distance"]), row["shared"],
-        )
-        for row in rows
+        ReviewerLine(reviewer_id, labels[reviewer_id], count, _decimal2(mean), _decimal2(sd), _decimal2(distance), shared or 0)
+        for reviewer_id, count, mean, sd, distance, shared in rows
     ]
     lines.sort(key=lambda line: (line.distance is None, -(line.distance or 0), line.label))
     return lines
@@ -279,32 +256,37 @@ def _ranks(values):
     return {key: first.get(value) if value is not None else None for key, value in values.items()}
 
 
-def normalised_view(cycle, stats=None):
+def normalised_view(cycle):
     """[NormalisedLine] of every report with a submitted review: the official review score and
-    rank beside the mean z-score and its rank, largest moves first. Two queries (one with stats)."""
-    stats = stats if stats is not None else reviewer_stats(cycle)
-    whens = [
-        When(reviewer_id=line.reviewer_id, then=(F("scaled") - Value(float(line.mean))) / Value(float(line.sd)))
-        for line in stats
-        if line.sd and line.mean is not None
-    ]
-    z = Case(*whens, default=None, output_field=FloatField()) if whens else Value(None, output_field=FloatField())
-    rows = list(
-        _scaled_reviews(cycle)
-        .order_by()
-        .values("report_id", "report__organization__name", "report__organization_id", "report__organization__path")
-        .annotate(z=Avg(z), review_score=F("report__result__review_score"))
+    rank beside the mean z-score and its rank, largest moves first. One query."""
+    cte, params = _scaled_cte(cycle)
+    organization, report, result = (model._meta.db_table for model in (Organization, Report, Result))
+    rows = _fetch(
+        cte
+        + f"""
+        , reviewers AS (
+            SELECT reviewer_id, AVG(total) AS mean, STDDEV_POP(total) AS sd FROM scaled GROUP BY reviewer_id
+        )
+        SELECT t.report_id, g.id, g.name, g.path, res.review_score,
+               AVG(CASE WHEN v.sd > 0 THEN (t.total - v.mean) / v.sd END)
+        FROM scaled t
+        JOIN reviewers v ON v.reviewer_id = t.reviewer_id
+        JOIN {report} p ON p.id = t.report_id
+        JOIN {organization} g ON g.id = p.organization_id
+        LEFT JOIN {result} res ON res.report_id = t.report_id
+        GROUP BY t.report_id, g.id, g.name, g.path, res.review_score
+        """,
+        params,
     )
-    scores = {row["report_id"]: row["review_score"] for row in rows}
-    zs = {row["report_id"]: _decimal2(row["z"]) for row in rows}
+    scores = {row[0]: Decimal(str(row[4])) if row[4] is not None else None for row in rows}
+    zs = {row[0]: _decimal2(row[5]) for row in rows}
     ranks, z_ranks = _ranks(scores), _ranks(zs)
     lines = [
         NormalisedLine(
-            _OrganizationRef(row["report__organization_id"], row["report__organization__name"], row["report__organization__path"]),
-            row["report_id"], scores[row["report_id"]], ranks[row["report_id"]], zs[row["report_id"]], z_ranks[row["report_id"]],
-            ranks[row["report_id"]] - z_ranks[row["report_id"]] if ranks[row["report_id"]] and z_ranks[row["report_id"]] else None,
+            _OrganizationRef(organization_id, name, path), report_id, scores[report_id], ranks[report_id], zs[report_id],
+            z_ranks[report_id], ranks[report_id] - z_ranks[report_id] if ranks[report_id] and z_ranks[report_id] else None,
         )
-        for row in rows
+        for report_id, organization_id, name, path, _score, _z in rows
     ]
     lines.sort(key=lambda line: (-abs(line.moved or 0), line.rank or 10**9, line.organization.name))
     return lines
@@ -365,19 +347,23 @@ def category_lines(cycle, previous):
 
 def recurring_problems(cycle):
     """[(organization, [category names])]: the organizations of the cycle for which the same
-    category of problem was named (in submitted reviews) this year and last year. One query."""
-    last_year = Problem.objects.filter(
-        review__status=Review.Status.SUBMITTED,
-        review__report__organization=OuterRef("review__report__organization"),
-        review__report__cycle__year=cycle.year - 1,
-        category=OuterRef("category"),
+    category of problem was named (in submitted reviews) this year and last year. Two queries:
+    last year's (organization, category) pairs, then this year's that are among them."""
+    submitted = Problem.objects.filter(review__status=Review.Status.SUBMITTED)
+    last_year = set(
+        submitted.filter(
+            review__report__cycle__year=cycle.year - 1,
+            review__report__organization__in=Report.objects.filter(cycle=cycle).values("organization"),
+        )
+        .values_list("review__report__organization_id", "category_id")
+        .distinct()
+        .order_by()
     )
     rows = (
-        Problem.objects.filter(review__report__cycle=cycle, review__status=Review.Status.SUBMITTED)
-        .filter(Exists(last_year))
+        submitted.filter(review__report__cycle=cycle)
         .values(
             "review__report__organization_id", "review__report__organization__name", "review__report__organization__path",
-            "review__report__organization__order", "category__name", "category__order",
+            "review__report__organization__order", "category_id", "category__name", "category__order",
         )
         .distinct()
         .order_by("review__report__organization__order", "review__report__organization_id", "category__order")
@@ -385,6 +371,8 @@ def recurring_problems(cycle):
     grouped = {}
     for row in rows:
         key = row["review__report__organization_id"]
+        if (key, row["category_id"]) not in last_year:
+            continue
         organization = _OrganizationRef(key, row["review__report__organization__name"], row["review__report__organization__path"])
         grouped.setdefault(key, (organization, []))[1].append(row["category__name"])
     return list(grouped.values())

@@ -84,8 +84,10 @@ def cycle_analysis(request, cycle_pk):
     reviewers = reviewer_stats(cycle)
     categories = category_lines(cycle, previous)
     show_normalised = request.GET.get("view") == "normalised"
-    normalised = normalised_view(cycle, reviewers) if show_normalised else []
+    normalised = normalised_view(cycle) if show_normalised else []
     totals, completion = rectification_completion(cycle, rectification_today())
+    recurring = recurring_problems(cycle) if previous else []
+    low = low_two_years(cycle) if previous else []
     return render(
         request,
         "reviews/insight/analysis.html",
@@ -104,16 +106,16 @@ def cycle_analysis(request, cycle_pk):
             "normalised_count": len(normalised),
             "categories": categories,
             "categories_chart": charts.categories_chart(categories, previous),
-            "recurring": recurring_problems(cycle),
+            "recurring": recurring[:LIST_LIMIT],
+            "recurring_count": len(recurring),
             "completion_totals": totals,
             "completion": completion[:LIST_LIMIT],
             "completion_count": len(completion),
             "low_two_years": [
                 (organization, settings.grade_label(grade), previous_settings.grade_label(last))
-                for organization, grade, last in low_two_years(cycle)
-            ]
-            if previous
-            else [],
+                for organization, grade, last in low[:LIST_LIMIT]
+            ],
+            "low_count": len(low),
             "list_limit": LIST_LIMIT,
         },
     )
