@@ -115,13 +115,14 @@ def number_text(value, unit=""):
     return f"{number:f}{unit}"
 
 
-def _nice_top(value):
-    """The axis' top: the value rounded up to 1, 2, 2.5 or 5 × a power of ten (at least 1)."""
+def _nice_top(value, whole=False):
+    """The axis' top: the value rounded up to 1, 2, 2.5 or 5 × a power of ten (at least 1);
+    never 2.5 × for counts (`whole`), whose grid lines must fall on whole numbers."""
     value = float(value)
     if value <= 0:
         return 1.0
     magnitude = 10 ** (len(str(int(value))) - 1) if value >= 1 else 1
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10):
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
@@ -131,13 +132,17 @@ def _values(chart):
     return [float(value) for series in chart.series for value in series.values if value is not None]
 
 
+def _whole(chart):
+    return all(float(value).is_integer() for value in _values(chart))
+
+
 def _top(chart, stacked=False):
     if chart.value_max is not None:
         return float(chart.value_max)
     if stacked:
         sums = [sum(float(series.values[i] or 0) for series in chart.series) for i in range(len(chart.categories))]
-        return _nice_top(max(sums, default=0))
-    return _nice_top(max(_values(chart), default=0))
+        return _nice_top(max(sums, default=0), _whole(chart))
+    return _nice_top(max(_values(chart), default=0), _whole(chart))
 
 
 def _f(number):
@@ -167,10 +172,12 @@ def _short(label, limit):
 
 
 def _ticks(chart, low, high):
-    """Four grid steps; fewer for small counts, so that a count axis never shows 0.25."""
-    whole = all(float(value).is_integer() for value in _values(chart)) and float(low).is_integer()
-    if whole and 0 < high - low < 4 and float(high - low).is_integer():
-        return int(high - low)
+    """Four grid steps, or as many as put every grid line of a count axis on a whole number."""
+    span = high - low
+    if _whole(chart) and float(low).is_integer() and float(span).is_integer() and span > 0:
+        for ticks in (4, 5, 3, 2, 1):
+            if span % ticks == 0:
+                return ticks
     return 4
 
 

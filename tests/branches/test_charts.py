@@ -112,3 +112,11 @@ def test_number_text():
     assert number_text(Decimal("85.50"), "分") == "85.5分"
     assert number_text(90) == "90"
     assert number_text(2.345) == "2.35"
+
+
+def test_count_axis_grid_lines_fall_on_whole_numbers():
+    chart = bar_chart(title="等次分布", categories=["好", "较好"], series=[Series("党组织数", [4, 5])])
+    labels = [text.text for text in parsed(chart).iter(f"{SVG}text") if text.get("text-anchor") == "end"]
+    assert labels == ["0", "1", "2", "3", "4", "5"]
+    chart = bar_chart(title="得分", categories=["甲"], series=[Series("得分", [Decimal("2.2")])])
+    assert "2.5" in [text.text for text in parsed(chart).iter(f"{SVG}text")]
