@@ -4,6 +4,7 @@ from jobs import views as jobs_views
 from reviews import legacy_urls, setup_views, views
 from reviews.ballots import views as ballot_views
 from reviews.console import views as console_views
+from reviews.insight import views as insight_views
 from reviews.rectification import views as rectification_views
 from reviews.results import export_views
 from reviews.results import views as results_views
@@ -71,6 +72,11 @@ urlpatterns = [
     path("cycles/<int:cycle_pk>/evaluation/open/", ballot_views.evaluation_open, name="evaluation_open"),
     path("cycles/<int:cycle_pk>/evaluation/close/", ballot_views.evaluation_close, name="evaluation_close"),
     path("cycles/<int:cycle_pk>/evaluation/paper/", ballot_views.evaluation_paper, name="evaluation_paper"),
+    # insight (reviews/insight/views.py): an organization's file, a cycle's analysis, the subtree side by side
+    path("organizations/<int:pk>/file/", insight_views.organization_file_page, name="organization_file"),
+    path("organizations/<int:pk>/file/pdf/", insight_views.organization_file_pdf, name="organization_file_pdf"),
+    path("cycles/<int:cycle_pk>/analysis/", insight_views.cycle_analysis, name="cycle_analysis"),
+    path("cycles/levels/", insight_views.levels, name="levels"),
     # The year's pages were under admin/, which read like Django's admin: old links and bookmarks
     # are redirected (reviews/legacy_urls.py).
     re_path(r"^admin/(?P<rest>.*)$", legacy_urls.admin_redirect, name="legacy_admin"),

@@ -3,7 +3,7 @@
 Every module of branches, reports, reviews and config is parsed with `ast` (never imported) and
 each import of another project module is checked against the rooms below:
 
-    branches  <-  reports  <-  reviews core  <-  ballots / rectification  <-  results  <-  console  <-  jobs  <-  wiring
+    branches  <-  reports  <-  reviews core  <-  ballots / rectification  <-  results  <-  console / insight  <-  jobs  <-  wiring
 
 A module may import its own room and any room to its left; rooms of one rank (ballots,
 rectification) do not import each other. Also checked everywhere: no import of another
@@ -39,6 +39,9 @@ ROOMS = {
     "reviews.results": (4, "results"),
     # The year's pages: launch, overview, progress, reminders.
     "reviews.console": (5, "console"),
+    # Across years and levels: an organization's file, a cycle's analysis, the subtree side by side.
+    "reviews.insight": (5, "insight"),
+    "reviews.templatetags.insight": (5, "insight"),  # the organization link names the file's rule
     # Background jobs (the year's .zip, summaries, mass reminders) run the rooms' documents and services.
     "jobs": (6, "jobs"),
     # Wiring and tools: they may import every room.

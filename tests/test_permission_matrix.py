@@ -144,6 +144,12 @@ EXPECTED = {
     "jobs:download": Expect("login 404 404 404 404 404 200 200", pk="job"),
     "jobs:cycle_archive": Expect("login 404 404 404 404 404 302 302", method="POST"),
     "jobs:summary": Expect("login 404 404 404 404 404 302 302", method="POST", extension="summary_extension"),
+    # insight (reviews/insight/views.py): the file for the subtree's administrators and the
+    # organization's own secretary; the analysis for the cycle's administrators; levels for administrators
+    "reviews:organization_file": Expect("login 200 404 404 404 404 200 200", pk="branch_a"),
+    "reviews:organization_file_pdf": Expect("login 200 404 404 404 404 200 200", pk="branch_a"),
+    "reviews:cycle_analysis": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:levels": Expect("login 403 403 403 403 200 200 200"),
     # --- branches ---------------------------------------------------------------------------
     "branches:notifications": Expect("login 200 200 200 200 200 200 200"),
     "branches:notifications_read": Expect("login 302 302 302 302 302 302 302", method="POST"),

@@ -1,5 +1,7 @@
 """Demo data: a street committee with 3 committee members and 8 branches, last year's
-cycle reviewed, graded and published, and this year's cycle collecting reports.
+cycle reviewed, graded and published, and this year's cycle collecting reports. Around it
+(reviews.demo.history): a county committee above it and a second township with its branches,
+and closed years before last year, so that files, analyses and levels show trends.
 
 Run by the management command seed_demo. Idempotent: when the demo committee exists nothing is changed. Everything is written
 through the services, as a person would, in one transaction.
@@ -19,8 +21,20 @@ from reports.models import Report, ReportVersion
 from reports.seed_texts import seed_text
 from reports.services import report_return, report_save_draft, report_submit
 from reports.splitter import split_report
-from reviews.console.launch import cycle_launch
+from reviews.console.launch import cycle_launch, problem_categories_ensure_default
 from reviews.demo.ballots import seed_ballots
+from reviews.demo.history import (
+    COUNTY_NAME,
+    COUNTY_REVIEWERS,
+    COUNTY_TARGETS,
+    STREET_TARGETS,
+    TOWNSHIP_BRANCHES,
+    TOWNSHIP_NAME,
+    TOWNSHIP_REVIEWERS,
+    TOWNSHIP_TARGETS,
+    closed_year,
+    report_write,
+)
 from reviews.demo.rectification import seed_rectification
 from reviews.models import Grade, ProblemCategory
 from reviews.results.services import cycle_close, cycle_publish, results_compute
@@ -96,7 +110,7 @@ def half_points(value):
 
 def demo_seed():
     """Seed the demo data unless it exists. Returns True when it was written."""
-    if Organization.objects.filter(name=COMMITTEE_NAME, parent=None).exists():
+    if Organization.objects.filter(name__in=[COMMITTEE_NAME, COUNTY_NAME]).exists():
         return False
     with transaction.atomic():
         DemoSeeder().seed()
@@ -114,11 +128,16 @@ class DemoSeeder:
 
     def seed(self):
         rng = random.Random(2026)
+        problem_categories_ensure_default()
         self.user("admin", "系统管理员", is_superuser=True, is_staff=True)
         orgadmin = self.user("orgadmin", "刘组织")
         reviewers = [self.user(username, name) for username, name in REVIEWERS]
 
-        committee = organization_create(name=COMMITTEE_NAME, kind=Organization.Kind.COMMITTEE, secretary=reviewers[0])
+        countyadmin = self.user("countyadmin", "周县组")
+        county = organization_create(name=COUNTY_NAME, kind=Organization.Kind.COMMITTEE)
+        county.committee_members.set([self.user(username, name) for username, name in COUNTY_REVIEWERS])
+        administrator_grant(organization=county, user=countyadmin)
+        committee = organization_create(name=COMMITTEE_NAME, kind=Organization.Kind.COMMITTEE, parent=county, secretary=reviewers[0])
         committee.committee_members.set(reviewers)
         administrator_grant(organization=committee, user=orgadmin)
         branches = []
@@ -130,6 +149,14 @@ class DemoSeeder:
         this_year = timezone.localdate().year
         tz = timezone.get_current_timezone()
 
+        history = {"texts": texts, "problems": PROBLEMS, "comments": COMMENTS, "rng": rng}
+        township, _township_branches = self.township(county, history)
+        # Years before last year, closed (reviews.demo.history).
+        for back, targets in sorted(STREET_TARGETS.items(), reverse=True):
+            closed_year(
+                committee=committee, organizations=branches, reviewers=reviewers, year=this_year - back, targets=targets,
+                by=orgadmin, categories=self.categories(), **history,
+            )
         # Last year: every report submitted, reviewed by all three, graded, published and closed.
         last = cycle_launch(
             organization=committee,
@@ -145,11 +172,11 @@ class DemoSeeder:
             data={"top_grade_cap_numerator": 1, "top_grade_cap_denominator": 3},
             by=orgadmin,
         )
-        categories = {category.name: category for category in ProblemCategory.objects.all()}
+        categories = self.categories()
         criteria = list(last.criteria.all())
         for index, branch in enumerate(branches):
             report = Report.objects.get(cycle=last, organization=branch)
-            self.write_and_submit(report, texts[index % 2], branch.secretary, figures_seed=index)
+            self.write_and_submit(report, dict(texts[index % 2], rectification=RECTIFICATION_TEXT), branch.secretary, figures_seed=index)
             target = LAST_YEAR_TARGETS[index]
             for offset, reviewer in enumerate(reviewers):
                 points = {c.pk: min(c.max_points, half_points(c.max_points * Decimal(target + offset - 1) / 100)) for c in criteria}
@@ -211,6 +238,52 @@ class DemoSeeder:
         question = submitted[0].questions.first()
         question_answer(question=question, by=submitted[0].organization.secretary, answer=ANSWER)
         seed_rectification(last_cycle=last, current_cycle=current, orgadmin=orgadmin)
+        self.county_years(county, [committee, township], countyadmin, history)
+
+    @staticmethod
+    def categories():
+        return {category.name: category for category in ProblemCategory.objects.all()}
+
+    def township(self, county, history):
+        """东关镇党委: its administrator, committee members and branches; three closed years and this
+        year's cycle collecting (half the reports submitted)."""
+        admin = self.user("orgadmin2", "罗组织")
+        members = [self.user(username, name) for username, name in TOWNSHIP_REVIEWERS]
+        township = organization_create(name=TOWNSHIP_NAME, kind=Organization.Kind.COMMITTEE, parent=county, secretary=members[0], order=1)
+        township.committee_members.set(members)
+        administrator_grant(organization=township, user=admin)
+        branches = [
+            organization_create(name=name, parent=township, secretary=self.user(username, person, phone=f"1390001{order + 1:04d}"), order=order)
+            for order, (name, username, person) in enumerate(TOWNSHIP_BRANCHES)
+        ]
+        this_year = timezone.localdate().year
+        for back, targets in sorted(TOWNSHIP_TARGETS.items(), reverse=True):
+            last = closed_year(
+                committee=township, organizations=branches, reviewers=members, year=this_year - back, targets=targets,
+                by=admin, categories=self.categories(), **history,
+            )
+        tz = timezone.get_current_timezone()
+        current = cycle_launch(
+            organization=township,
+            year=this_year,
+            title=f"{this_year}年度党组织书记抓基层党建工作述职评议",
+            submission_deadline=datetime.datetime(this_year + 1, 1, 15, 18, 0, tzinfo=tz),
+            copy_rubric_from=last,
+            by=admin,
+        )
+        for index, branch in enumerate(branches[::2]):
+            report_write(Report.objects.get(cycle=current, organization=branch), history["texts"][index % 2], branch.secretary, index)
+        return township, branches
+
+    def county_years(self, county, townships, countyadmin, history):
+        """The county's closed years reviewing the two townships' secretaries."""
+        reviewers = list(county.committee_members.order_by("username"))
+        this_year = timezone.localdate().year
+        for back, targets in sorted(COUNTY_TARGETS.items(), reverse=True):
+            closed_year(
+                committee=county, organizations=townships, reviewers=reviewers, year=this_year - back, targets=targets,
+                by=countyadmin, categories=self.categories(), **history,
+            )
 
     def write_and_submit(self, report, text, secretary, figures_seed):
         figures = {

@@ -9,6 +9,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from branches.charts import Series, TableColumn, bar_chart
 from branches.downloads import safe_filename, workbook_bytes, write_table
 from branches.models import User
 from reports.pdf import render_pdf
@@ -41,6 +42,19 @@ def grade_bars(distribution):
         GradeBar(item["label"], item["count"], item["percent"], round2(Decimal(item["count"]) * 100 / longest))
         for item in items
     ]
+
+
+def grade_chart(distribution, title="等次分布"):
+    """The grade distribution as a bar chart (counts drawn; the table adds the shares). The
+    未定等次 bar only when some report has no grade. The results page and the summary PDF both draw it."""
+    items = [item for item in distribution if item["grade"] or item["count"]]
+    return bar_chart(
+        title=title,
+        categories=[item["label"] for item in items],
+        series=[Series("党组织数", [item["count"] for item in items])],
+        unit="个",
+        table_extra=[TableColumn("占比", [item["percent"] for item in items], "%")],
+    )
 
 
 def criterion_summary(rows, criteria):
@@ -110,7 +124,7 @@ def summary_context(cycle):
     return {
         **context,
         "organization_count": len(rows),
-        "grade_bars": grade_bars(grade_distribution(cycle, context["settings"])),
+        "grade_chart": grade_chart(grade_distribution(cycle, context["settings"])),
         "criterion_summary": criterion_summary(rows, context["criteria"]),
         "common_problems": common_problems(cycle),
         "generated_at": timezone.localtime(),

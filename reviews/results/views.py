@@ -26,6 +26,7 @@ from reviews.results.selectors import (
     results_state,
     results_table,
 )
+from reviews.results.summary import grade_chart
 from reviews.selectors import (
     current_publication,
     cycles_administered_by,
@@ -70,6 +71,7 @@ def results(request, cycle_pk):
         default=RESULT_DEFAULT_SORT,
         descending_first=RESULT_DESCENDING_FIRST,
     )
+    distribution = grade_distribution(cycle, settings)
     return render(
         request,
         "reviews/admin/results.html",
@@ -83,7 +85,8 @@ def results(request, cycle_pk):
             "search": search,
             "grade_choices": [(value, settings.grade_label(value)) for value in Grade.values],
             "no_grade": NO_GRADE,
-            "distribution": grade_distribution(cycle, settings),
+            "distribution": distribution,
+            "grade_chart": grade_chart(distribution),
             "results_state": state,
             "gaps": [] if cycle.is_published else publication_gaps(cycle, settings, state),
             "publications": list(publications_of(cycle)),

@@ -45,7 +45,8 @@ def test_summary_pdf_content(client, scored_world, tmp_path):
     assert str(a.total) in text and str(b.total) in text
     assert "92.75" in text and "96.00" in text  # component scores of 甲
     # Grade distribution chart: one 好, one 一般, none 较好 / 差.
-    assert "1个（50.00%）" in text and "0个（0.00%）" in text
+    flat = " ".join(text.split())
+    assert "好 1个 50%" in flat and "较好 0个" in flat and "一般 1个 50%" in flat and "差 0个" in flat
     assert "等次分布" in text
     # Per-criterion averages and the common problems, by category with organization counts.
     assert "各项评价指标平均得分" in text

@@ -16,6 +16,11 @@ def seeded(db, settings):
     call_command("seed_demo", stdout=None)
 
 
+def street_cycles():
+    """城关街道党工委's cycles, newest first: this year's, last year's, then older ones."""
+    return list(Cycle.objects.filter(organization__name="城关街道党工委").order_by("-year"))
+
+
 def test_accounts_and_roles(seeded):
     usernames = set(User.objects.values_list("username", flat=True))
     expected = {"admin", "orgadmin", *(f"reviewer{n}" for n in range(1, 4)), *(f"secretary{n}" for n in range(1, 9))}
@@ -29,7 +34,7 @@ def test_accounts_and_roles(seeded):
 
 
 def test_last_year_published_with_all_four_grades_and_a_closed_ballot(seeded):
-    last = Cycle.objects.order_by("year").first()
+    last = street_cycles()[1]
     assert last.status == Cycle.Status.CLOSED and last.is_published
     rows = cycle_results(last)
     assert {row.grade for row in rows} == set(Grade.values)
@@ -42,7 +47,7 @@ def test_last_year_published_with_all_four_grades_and_a_closed_ballot(seeded):
 
 
 def test_this_year_collecting_in_several_states(seeded):
-    current = Cycle.objects.order_by("year").last()
+    current = street_cycles()[0]
     assert current.status == Cycle.Status.COLLECTING
     states = set(Report.objects.filter(cycle=current).values_list("status", flat=True))
     assert states == {Report.Status.NOT_STARTED, Report.Status.DRAFT, Report.Status.SUBMITTED, Report.Status.RETURNED}
@@ -55,3 +60,38 @@ def test_seed_is_idempotent(seeded):
     counts = (User.objects.count(), Report.objects.count(), Review.objects.count())
     call_command("seed_demo", stdout=None)
     assert (User.objects.count(), Report.objects.count(), Review.objects.count()) == counts
+
+
+def test_three_closed_years_on_two_levels(seeded):
+    """A county above two townships with their branches; every committee has at least three closed
+    years, so that files, analyses and the levels page show trends."""
+    county = Organization.objects.get(name="清河县委", parent=None)
+    townships = {organization.name for organization in county.children.all()}
+    assert townships == {"城关街道党工委", "东关镇党委"}
+    assert Organization.objects.get(name="东关镇党委").children.count() == 6
+    assert county.administrators.filter(username="countyadmin").exists()
+    for name in ("清河县委", "城关街道党工委", "东关镇党委"):
+        closed = Cycle.objects.filter(organization__name=name, status=Cycle.Status.CLOSED)
+        assert closed.count() >= 3, name
+        assert all(cycle.is_published for cycle in closed)
+    # The closed years' problem lists mostly ended completed, some overdue.
+    items = RectificationItem.objects.filter(plan__report__cycle__organization__name="东关镇党委")
+    assert items.filter(status=RectificationItem.Status.COMPLETED).exists()
+    assert items.exclude(status=RectificationItem.Status.COMPLETED).exists()
+
+
+def test_demo_analysis_shows_trends(seeded, client):
+    """On the demo: the last year's analysis of 城关 flags two years 一般 or below and finds problems
+    that come back; the county administrator sees both townships side by side."""
+    from django.urls import reverse
+
+    last = street_cycles()[1]
+    client.force_login(User.objects.get(username="orgadmin"))
+    html = client.get(reverse("reviews:cycle_analysis", args=[last.pk])).content.decode()
+    low = html[html.index('id="low-two-years"'):]
+    assert "城关小学党支部" in low[: low.index("</ul>")]  # 62 一般 then 66 一般
+    recurring = html[html.index('id="recurring"'):]
+    assert "光明社区党支部" in recurring[: recurring.index("</ul>")]  # 组织建设 named every year
+    client.force_login(User.objects.get(username="countyadmin"))
+    html = client.get(reverse("reviews:levels") + f"?year={last.year}").content.decode()
+    assert "城关街道党工委" in html and "东关镇党委" in html and "清河县委" in html
