@@ -19,7 +19,8 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         connection_created.connect(sqlite_secure_delete, dispatch_uid="reviews.sqlite_secure_delete")
         # Inline: these modules import models, which are not loaded before ready().
-        from reports.signals import report_check_context, report_started, report_submitted
+        from reports.signals import home_todo, report_check_context, report_started, report_submitted
+        from reviews.console.home import home_todo_context
         from reviews.rectification import selectors as rectification
         from reviews.rectification.next_year import draft_on_report_started
         from reviews.services import reviewers_notify_submitted
@@ -27,5 +28,6 @@ class ReviewsConfig(AppConfig):
 
         report_started.connect(draft_on_report_started, dispatch_uid="reviews.rectification.draft_on_report_started")
         review_page_context.connect(rectification.review_page_last_year, dispatch_uid="reviews.rectification.review_page_last_year")
+        home_todo.connect(home_todo_context, dispatch_uid="reviews.console.home_todo_context")
         report_submitted.connect(reviewers_notify_submitted, dispatch_uid="reviews.reviewers_notify_submitted")
         report_check_context.connect(rectification.check_context_last_year, dispatch_uid="reviews.rectification.check_context_last_year")
