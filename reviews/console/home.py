@@ -16,14 +16,22 @@ the number of reports, cycles or questions (tests/reviews/console/test_home.py c
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import Cycle, Report
-from reviews.models import Evaluation, PublishedResult, Question, RectificationItem, RectificationPlan, Result
+from reviews.models import (
+    Evaluation,
+    PublishedResult,
+    Question,
+    RectificationItem,
+    RectificationPlan,
+    Result,
+    Review,
+)
 from reviews.rectification.selectors import DUE_SOON_DAYS, rectification_today
-from reviews.selectors import cycles_administered_by, cycles_for_reviewer, subquery_count
+from reviews.selectors import cycles_administered_by, cycles_for_reviewer, latest_version, subquery_count
 
 # The stages of a cycle as the administrator's stepper shows them.
 STAGES = [
@@ -116,11 +124,25 @@ def administered_cycles_todo(user):
 
 
 def reviewer_cycles_todo(user):
-    """The running cycles the user reviews in, with queue_count, done_count and todo_count."""
-    cycles = list(cycles_for_reviewer(user).exclude(status=Cycle.Status.CLOSED).order_by("-year", "organization__name"))
-    for cycle in cycles:
-        cycle.todo_count = cycle.queue_count - cycle.done_count
-    return cycles
+    """The running cycles the user reviews in, with queue_count and done_count (as the queue counts
+    them) and todo_count: submitted reports assigned to the user without their up-to-date submitted
+    review (a report sent back waits for its secretary, not for the reviewer)."""
+    reviewed = (
+        Review.objects.filter(report=OuterRef("pk"), reviewer=user, status=Review.Status.SUBMITTED)
+        .annotate(latest_version_id=latest_version(report_ref="report_id"))
+        .filter(version_id=F("latest_version_id"))
+    )
+    waiting = (
+        Report.objects.filter(cycle=OuterRef("pk"), assignments__reviewer=user, status=Report.Status.SUBMITTED)
+        .exclude(organization__secretary=user)
+        .exclude(Exists(reviewed))
+    )
+    return list(
+        cycles_for_reviewer(user)
+        .exclude(status=Cycle.Status.CLOSED)
+        .annotate(todo_count=subquery_count(waiting, group_by="cycle"))
+        .order_by("-year", "organization__name")
+    )
 
 
 def answered_questions(user, limit=5):

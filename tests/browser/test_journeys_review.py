@@ -38,7 +38,8 @@ def test_reviewer_reviews_and_asks_and_the_secretary_answers(page, login, live_u
     expect(page.locator("#review-form")).to_be_visible()
     expect(page.get_by_text("全年召开支部党员大会12次").first).to_be_visible()
 
-    # A question to the secretary.
+    # A question to the secretary: the box is folded at the top of the scoring panel.
+    page.click("#questions summary")
     page.fill("#question-form textarea", "请说明发展党员工作的具体进展。")
     page.locator("#question-form button[type=submit]").click()
     expect(page.locator("#questions")).to_contain_text("请说明发展党员工作的具体进展。")

@@ -63,6 +63,12 @@ def test_the_reviewer_block_counts_what_is_left_and_lists_answers(client, world)
     assert "待评议 1 份" in html and "已评 <strong>1</strong> / 2" in html
     submit_review(world.report_b, world.reviewer, 70)
     assert "已全部评议" in home(client, world.reviewer)
+    # Sent back, then resubmitted: waiting for the reviewer again only once resubmitted.
+    report_return(report=world.report_b, by=world.admin, reason="补充")
+    assert "已全部评议" in home(client, world.reviewer)
+    report_save_draft(report=world.report_b, by=world.secretary_b, data={"plans": "补充后的打算"}, base_revision=None)
+    submit_report(world.report_b)
+    assert "待评议 1 份" in home(client, world.reviewer)
 
     question = question_ask(report=world.report_a, by=world.reviewer, text="发展党员进展如何？")
     assert 'id="answered-questions"' not in home(client, world.reviewer)
