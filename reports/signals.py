@@ -21,3 +21,8 @@ report_submitted = Signal()
 # to the template's context (the review rooms: questions to answer, grades of past years, the
 # reviewer's and the administrator's to-dos, rectification items due).
 home_todo = Signal()
+
+# Sent (reads only) while the report's page (reports:detail) is rendered for its secretary, with
+# `report`. Each receiver returns a dict added to the context (the review core: the number of
+# questions still to answer, shown on the 提问与答复 button).
+secretary_report_context = Signal()

@@ -38,7 +38,7 @@ from .services import (
     report_submit,
     report_validate_lengths,
 )
-from .signals import home_todo
+from .signals import home_todo, secretary_report_context
 from .splitter import split_report
 
 
@@ -359,17 +359,17 @@ def detail(request, pk):
     report = report_visible_or_404(request.user, pk)
     body = report_readable_body(request.user, report)
     is_secretary = body is report
-    return render(
-        request,
-        "reports/detail.html",
-        {
-            "report": report,
-            "body": body,
-            "is_secretary": is_secretary,
-            "can_edit": can_edit_report(request.user, report),
-            "version_count": report.versions.count(),
-        },
-    )
+    context = {
+        "report": report,
+        "body": body,
+        "is_secretary": is_secretary,
+        "can_edit": can_edit_report(request.user, report),
+        "version_count": report.versions.count(),
+    }
+    if is_secretary:
+        for _receiver, extra in secretary_report_context.send(sender=Report, report=report):
+            context.update(extra or {})
+    return render(request, "reports/detail.html", context)
 
 
 @login_required

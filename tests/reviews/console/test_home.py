@@ -257,3 +257,13 @@ def test_home_queries_do_not_grow_with_reports_cycles_or_questions(client, world
             question_ask(report=report, by=world.reviewer, text="问")
     many = count()
     assert many == few, f"{few} queries with few rows, {many} with many"
+
+
+def test_the_report_page_shows_the_questions_to_answer_on_its_button(client, world):
+    submit_report(world.report_a)
+    question_ask(report=world.report_a, by=world.reviewer, text="问题一")
+    client.force_login(world.secretary_a)
+    html = client.get(reverse("reports:detail", args=[world.report_a.pk])).content.decode()
+    assert '<span class="badge text-bg-danger questions-badge">1 待答复</span>' in html
+    client.force_login(world.reviewer)  # a reader: no button, no count
+    assert "questions-badge" not in client.get(reverse("reports:detail", args=[world.report_a.pk])).content.decode()
