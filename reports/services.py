@@ -10,7 +10,7 @@ from .checks import KINDS
 from .models import FIGURES, SECTION_MAX_LENGTH, SECTIONS, Cycle, Report, ReportVersion
 from .report_checks import report_findings
 from .selectors import report_requires_rectification
-from .signals import report_started
+from .signals import report_started, report_submitted
 
 TEXT_FIELDS = ["preamble", *SECTIONS]
 REQUIRED_SECTIONS = ["performance", "problems", "plans"]
@@ -189,6 +189,7 @@ def report_submit(*, report, by):
         summary=f"{locked} 第{number}版{'（逾期）' if is_late else ''}",
         obj=locked,
     )
+    report_submitted.send(sender=Report, report=locked, version=version, by=by)
     return version
 
 

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.confirmations import Confirmation, confirm_then
+
 from .diff import versions_diff
 from .forms import ImportForm, ReportForm, ReportTextForm, report_field_values
-from .models import SECTION_MAX_LENGTH
+from .models import SECTION_MAX_LENGTH, Report
 from .permissions import can_edit_report
 from .report_checks import findings_context, report_findings
 from .selectors import (
@@ -36,15 +38,20 @@ from .services import (
     report_submit,
     report_validate_lengths,
 )
+from .signals import home_todo, secretary_report_context
 from .splitter import split_report
 
 
 @login_required
 @require_GET
 def home(request):
-    # The role cards use `roles` from branches.context_processors.roles.
+    """The user's to-do list (待办), a block per role (`roles` from branches.context_processors):
+    the secretary's reports here; the review rooms add the rest through signals.home_todo."""
     current, past = reports_for_user_by_state(request.user)
-    return render(request, "reports/home.html", {"current_reports": current, "past_reports": past})
+    context = {"current_reports": current, "past_reports": past}
+    for _receiver, extra in home_todo.send(sender=Report, user=request.user, reports=current + past):
+        context.update(extra or {})
+    return render(request, "reports/home.html", context)
 
 
 # --- the editor -------------------------------------------------------------------------
@@ -209,28 +216,64 @@ def autosave(request, pk):
     )
 
 
+def submit_confirmation(report):
+    """What submitting does, for the one confirmation step (branches.confirmations)."""
+    number = report.versions.count() + 1
+    consequences = [
+        f"报告生成不可更改的第 {number} 版，编辑器关闭：提交后您不能再修改；如需修改，须由评议人或组织部门退回。",
+        "分配的评议人会收到通知，开始阅读、提问和评分。",
+    ]
+    if report.cycle.is_past_deadline:
+        deadline = timezone.localtime(report.cycle.submission_deadline).strftime("%Y年%-m月%-d日 %H:%M")
+        consequences.append(f"已过提交截止时间（{deadline}），本次提交将标记为“逾期”。")
+    return Confirmation(
+        title="提交述职报告",
+        key="submit",
+        consequences=consequences,
+        cancel_url=reverse("reports:editor", args=[report.pk]),
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request, pk):
+    """GET: the confirmation (what submitting does, the 体检 count); POST with the box ticked: submit."""
     report = report_for_secretary_or_404(request.user, pk)
     if report.is_submitted:  # a second click after the first went through
         return redirect("reports:detail", pk=report.pk)
-    try:
-        version = report_submit(report=report, by=request.user)
-    except ReportLocked as error:
-        messages.error(request, str(error))
+    if not can_edit_report(request.user, report):
+        messages.error(request, "本年度述职报告收集已结束，不能提交。")
         return redirect("reports:detail", pk=report.pk)
-    except ValidationError as error:
-        report.refresh_from_db()
-        form = ReportForm.for_report(report)
-        form.add_error(None, error)
-        return _render_editor(request, report, form=form, submit_errors=True)
-    except ReportCheckBlocked as error:
-        report.refresh_from_db()
-        return _render_editor(request, report, blocked=str(error))
-    late = "（逾期提交）" if version.is_late else ""
-    messages.success(request, f"述职报告已提交，第 {version.number} 版{late}。提交后不能再修改；如需修改，请联系组织部门退回。")
-    return redirect("reports:detail", pk=report.pk)
+
+    def act():
+        try:
+            version = report_submit(report=report, by=request.user)
+        except ReportLocked as error:
+            messages.error(request, str(error))
+            return redirect("reports:detail", pk=report.pk)
+        except ValidationError as error:
+            report.refresh_from_db()
+            form = ReportForm.for_report(report)
+            form.add_error(None, error)
+            return _render_editor(request, report, form=form, submit_errors=True)
+        except ReportCheckBlocked as error:
+            report.refresh_from_db()
+            return _render_editor(request, report, blocked=str(error))
+        late = "（逾期提交）" if version.is_late else ""
+        messages.success(request, f"述职报告已提交，第 {version.number} 版{late}。提交后不能再修改；如需修改，请联系组织部门退回。")
+        return redirect("reports:detail", pk=report.pk)
+
+    return confirm_then(
+        request,
+        submit_confirmation(report),
+        act,
+        template="reports/submit_confirm.html",
+        context={
+            "report": report,
+            "subject": f"{report.cycle.title} · {report.organization}",
+            "checks": findings_context(report_findings(report, body=report)),
+        },
+    )
 
 
 @login_required
@@ -316,17 +359,17 @@ def detail(request, pk):
     report = report_visible_or_404(request.user, pk)
     body = report_readable_body(request.user, report)
     is_secretary = body is report
-    return render(
-        request,
-        "reports/detail.html",
-        {
-            "report": report,
-            "body": body,
-            "is_secretary": is_secretary,
-            "can_edit": can_edit_report(request.user, report),
-            "version_count": report.versions.count(),
-        },
-    )
+    context = {
+        "report": report,
+        "body": body,
+        "is_secretary": is_secretary,
+        "can_edit": can_edit_report(request.user, report),
+        "version_count": report.versions.count(),
+    }
+    if is_secretary:
+        for _receiver, extra in secretary_report_context.send(sender=Report, report=report):
+            context.update(extra or {})
+    return render(request, "reports/detail.html", context)
 
 
 @login_required

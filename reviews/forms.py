@@ -51,6 +51,10 @@ class ReviewForm(forms.Form):
     def score_fields(self):
         return [self[score_field_name(c)] for c in self.criteria]
 
+    def score_rows(self):
+        """[(bound field, criterion)]: the desk shows each criterion's description beside its score."""
+        return [(self[score_field_name(c)], c) for c in self.criteria]
+
     def scores(self):
         return {c.pk: self.cleaned_data.get(score_field_name(c)) for c in self.criteria}
 
@@ -60,7 +64,8 @@ class ProblemForm(forms.Form):
         label="问题",
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-control problem-text", "placeholder": "问题描述"}),
+        # Several lines: a problem is named with its facts (问题及表现), not a keyword.
+        widget=forms.Textarea(attrs={"class": "form-control problem-text", "rows": 2, "placeholder": "问题描述（可写多行）"}),
     )
     category = forms.TypedChoiceField(
         label="类别",
@@ -74,6 +79,10 @@ class ProblemForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Choices built once per formset (from the list passed in), not one query per row.
         self.fields["category"].choices = [(c.pk, c.name) for c in categories]
+
+    def clean_text(self):
+        # A textarea posts its line breaks as \r\n; stored as \n like every other text.
+        return self.cleaned_data["text"].replace("\r\n", "\n")
 
 
 class BaseProblemFormSet(forms.BaseFormSet):

@@ -308,6 +308,11 @@ def reports_led_by(user):
     )
 
 
+def secretary_report_context(*, report, **kwargs):
+    """Receiver of reports.signals.secretary_report_context: the questions still to answer."""
+    return {"unanswered_questions": Question.objects.filter(report=report, answer="").count()}
+
+
 # ---------------------------------------------------------------- administrators
 
 

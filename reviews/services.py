@@ -335,3 +335,26 @@ def routine_scores_set(*, cycle, scores, by):
 def routine_score_set(*, report, score, by):
     """Enter one report's routine assessment score (None clears it)."""
     return routine_scores_set(cycle=report.cycle, scores={report.pk: score}, by=by)
+
+
+# ---------------------------------------------------------------- notices
+
+
+def reviewers_notify_submitted(*, report, version, **kwargs):
+    """Receiver of reports.signals.report_submitted: tell the report's assigned reviewers (still on
+    the reviewing committee, never its own secretary) that there is a version to review."""
+    reviewers = [
+        assignment.reviewer
+        for assignment in Assignment.objects.filter(
+            report=report, reviewer__committee_organizations=report.cycle.organization_id
+        ).select_related("reviewer")
+        if not is_conflicted(assignment.reviewer, report)
+    ]
+    if version.number == 1:
+        text = f"{report.organization}提交了《{report.cycle.title}》述职报告，请您评议。"
+    else:
+        text = (
+            f"{report.organization}修改后重新提交了述职报告（第{version.number}版）。"
+            "您针对旧版本的评议须按新版本重新评议。"
+        )
+    notify(users=reviewers, text=text, url=reverse("reviews:review", args=[report.pk]))

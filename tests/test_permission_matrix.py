@@ -84,7 +84,7 @@ EXPECTED = {
     "reports:editor": Expect("login 404 200 404 404 404 404 404", pk="report_b"),
     "reports:start": Expect("login 404 302 404 404 404 404 404", method="POST", pk="report_b"),
     "reports:autosave": Expect("login 404 400 404 404 404 404 404", method="POST", pk="report_b"),
-    "reports:submit": Expect("login 404 200 404 404 404 404 404", method="POST", pk="report_b"),
+    "reports:submit": Expect("login 404 200 404 404 404 404 404", pk="report_b"),  # GET: the confirmation
     "reports:check": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     "reports:preview": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     "reports:import": Expect("login 404 200 404 404 404 404 404", method="POST", pk="report_b"),
@@ -179,11 +179,12 @@ EXPECTED = {
     "reviews:rectification_index": Expect("login 200 200 403 403 200 200 200"),
     "reviews:rectification_plan": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
     "reviews:rectification_merge": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
-    "reviews:rectification_plan_decide": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
+    # 审核通过 and 销号 confirm first (GET: the consequences, or why it cannot be done now).
+    "reviews:rectification_plan_decide": Expect("login 404 404 404 404 404 200 200", pk="rectification_plan"),
     "reviews:rectification_proposal_decide": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_proposal"),
     "reviews:rectification_item": Expect("login 200 404 404 404 404 200 200", pk="rectification_item"),
     "reviews:rectification_item_edit": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_item"),
-    "reviews:rectification_item_confirm": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_item"),
+    "reviews:rectification_item_confirm": Expect("login 404 404 404 404 404 200 200", pk="rectification_item"),
     "reviews:rectification_item_reopen": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_item"),
     "reviews:rectification_evidence": Expect("login 200 404 404 404 404 200 200", pk="rectification_evidence"),
     "reviews:rectification_ledger": Expect("login 404 404 404 404 404 200 200"),

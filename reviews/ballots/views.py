@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from branches.confirmations import Confirmation, confirm_then
 from branches.downloads import download_response
 from branches.throttles import Throttle, client_address
 from reviews.ballots import services
@@ -143,30 +144,36 @@ CONFIRMATIONS = {
 
 
 def _evaluation_confirm(request, cycle_pk, action):
-    """GET: the consequences and the turnout; POST with `confirm` ticked: do it (once)."""
+    """The one confirmation step (branches.confirmations): GET the consequences and the turnout;
+    POST with the box ticked: do it (once)."""
     cycle, evaluation = _evaluation_or_404(request, cycle_pk)
     spec = CONFIRMATIONS[action]
     if evaluation.status != spec["status"] or cycle.is_closed:
         messages.error(request, f"民主测评当前状态为“{evaluation.get_status_display()}”，不能{spec['title']}。")
         return redirect("reviews:evaluation", cycle_pk=cycle.pk)
-    error = ""
-    if request.method == "POST":
-        if request.POST.get("confirm") == "1":
-            # The service locks the row: of parallel confirmations one acts, the others get its message.
-            call_and_tell(request, lambda: spec["service"](evaluation=evaluation, by=request.user), spec["success"])
-            return redirect("reviews:evaluation", cycle_pk=cycle.pk)
-        error = f"请勾选“我已了解上述后果”后再{spec['title']}。"
+    participation = evaluation_participation(evaluation)
+    confirmation = Confirmation(
+        title=spec["title"],
+        key=action,
+        consequences=spec["consequences"],
+        cancel_url=reverse("reviews:evaluation", args=[cycle.pk]),
+        danger=action == "close" and not participation.quorum_met,
+    )
+
+    def act():
+        # The service locks the row: of parallel confirmations one acts, the others get its message.
+        call_and_tell(request, lambda: spec["service"](evaluation=evaluation, by=request.user), spec["success"])
+        return redirect("reviews:evaluation", cycle_pk=cycle.pk)
+
     context = {
         "cycle": cycle,
         "evaluation": evaluation,
         "action": action,
-        "spec": spec,
-        "participation": evaluation_participation(evaluation),
+        "participation": participation,
         "accepting": is_accepting_votes(evaluation),
-        "error": error,
         "active": "evaluation",
     }
-    return render(request, "reviews/ballots/confirm.html", context, status=400 if error else 200)
+    return confirm_then(request, confirmation, act, template="reviews/ballots/confirm.html", context=context)
 
 
 @login_required

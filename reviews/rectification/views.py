@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.confirmations import Confirmation, confirm_then
 from branches.downloads import XLSX_CONTENT_TYPE, download_response
 from branches.params import id_param, id_params
 from branches.permissions import is_administrator
@@ -175,19 +176,45 @@ def rectification_item_edit(request, pk):
     return redirect(reverse("reviews:rectification_plan", args=[item.plan_id]) + f"#item-{item.pk}")
 
 
+def _confirm(request, confirmation, act, **context):
+    """The one confirmation step (branches.confirmations) on a page of its own."""
+    return confirm_then(request, confirmation, act, context=context)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rectification_plan_decide(request, pk):
+    """审核通过 confirms first (GET: what approving does; POST action=approve with the box ticked);
+    退回修改 (POST action=return, with a reason) is undone by the next submission and needs none."""
     plan = plan_administered_or_404(request.user, pk)
-    if request.POST.get("action") == "approve":
-        call_and_tell(request, lambda: services.plan_approve(plan=plan, by=request.user), "整改清单已审核通过，已通知书记。")
-    else:
+    plan_url = reverse("reviews:rectification_plan", args=[plan.pk])
+    if request.method == "POST" and request.POST.get("action") != "approve":
         call_and_tell(
             request,
             lambda: services.plan_return(plan=plan, by=request.user, reason=request.POST.get("reason", "")),
             "整改清单已退回，书记将看到退回原因。",
         )
-    return redirect("reviews:rectification_plan", pk=plan.pk)
+        return redirect(plan_url)
+    organization = plan.report.organization
+    confirmation = Confirmation(
+        title="审核通过整改清单",
+        key="approve",
+        consequences=[
+            f"{organization}的问题清单和整改清单定稿：问题不能再合并或修改，书记不能再修改整改措施、责任人和时限；",
+            "书记收到通知，此后按时限推进整改、报告进展并申请销号；",
+            "超过整改时限仍未销号的事项计为“逾期”，每日提醒书记和组织部门。",
+        ],
+        cancel_url=plan_url,
+        button="确认审核通过",
+        hidden={"action": "approve"},
+        blocked="" if plan.status == RectificationPlan.Status.SUBMITTED else f"整改清单当前为“{plan.get_status_display()}”，只有待审核的整改清单可以审核。",
+    )
+
+    def act():
+        call_and_tell(request, lambda: services.plan_approve(plan=plan, by=request.user), "整改清单已审核通过，已通知书记。")
+        return redirect(plan_url)
+
+    return _confirm(request, confirmation, act, subject=f"{organization} · {plan.report.cycle.year}年度整改清单")
 
 
 @login_required
@@ -263,13 +290,40 @@ def rectification_item(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rectification_item_confirm(request, pk):
+    """确认销号, confirmed first (GET: what it does; POST with the box ticked: 销号)."""
     item = _administered_item_or_404(request, pk)
-    call_and_tell(request, lambda: services.item_confirm(item=item, by=request.user), "已确认销号，已通知书记。")
-    if request.POST.get("back") == "plan":
-        return redirect(reverse("reviews:rectification_plan", args=[item.plan_id]) + f"#item-{item.pk}")
-    return redirect("reviews:rectification_item", pk=item.pk)
+    back_to_plan = request.GET.get("back", request.POST.get("back")) == "plan"
+    back = (
+        reverse("reviews:rectification_plan", args=[item.plan_id]) + f"#item-{item.pk}"
+        if back_to_plan
+        else reverse("reviews:rectification_item", args=[item.pk])
+    )
+    blocked = ""
+    if item.status == RectificationItem.Status.COMPLETED:
+        blocked = "该问题已经销号。"
+    elif item.plan.status != RectificationPlan.Status.APPROVED:
+        blocked = "整改清单审核通过后才能销号。"
+    confirmation = Confirmation(
+        title="销号",
+        key="item-confirm",
+        consequences=[
+            f"整改事项“{item.text[:60]}”标记为“已完成”，书记不能再为它报告进展；",
+            "书记收到通知；整改台账的完成数和完成率随之更新；",
+            "此后如发现整改不到位，须填写原因“重新打开”，销号和重新打开都记入整改记录。",
+        ],
+        cancel_url=back,
+        button="确认销号",
+        hidden={"back": "plan"} if back_to_plan else {},
+        blocked=blocked,
+    )
+
+    def act():
+        call_and_tell(request, lambda: services.item_confirm(item=item, by=request.user), "已确认销号，已通知书记。")
+        return redirect(back)
+
+    return _confirm(request, confirmation, act, subject=f"{item.plan.report.organization} · 整改事项")
 
 
 @login_required

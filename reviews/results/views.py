@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.tables import Table
+from branches.confirmations import Confirmation, confirm_then
 from reviews.common import CLOSED_MESSAGE
 from reviews.forms import OverrideForm, PublishForm, WithdrawForm
 from reviews.models import Grade, Result
@@ -109,18 +111,49 @@ def results_compute(request, cycle_pk):
     return _cycle_action(request, cycle_pk, services.results_compute, "结果已重新计算。调整过的等次保持不变。")
 
 
-def _confirm_page(request, cycle, *, action, form=None, status=200, **context):
-    """The confirmation step of an irreversible action: what happens, who is told, then the button."""
-    return render(
+def _confirm(request, cycle, confirmation, act, **context):
+    """The one confirmation step (branches.confirmations) inside the cycle's pages."""
+    return confirm_then(
         request,
-        "reviews/admin/confirm.html",
-        {"cycle": cycle, "action": action, "form": form, "active": "results", **context},
-        status=status,
+        confirmation,
+        act,
+        template="reviews/admin/confirm.html",
+        context={"cycle": cycle, "active": "results", **context},
     )
 
 
 def _secretary_count(cycle):
     return cycle.reports.filter(organization__secretary__isnull=False).count()
+
+
+def publish_confirmation(cycle, *, state, gaps, previous, form):
+    settings = cycle.result_settings
+    rank = "排名、" if settings.show_rank else ""
+    names = "姓名" if settings.show_reviewer_names else "以“评议人N”代称"
+    told = (
+        "只有结果与上次公布相比有变化的党组织书记会收到通知"
+        if previous
+        else f"{_secretary_count(cycle)}名党组织书记会收到通知"
+    )
+    blocked = ""
+    if state == "never":
+        blocked = "尚未计算结果，不能公布。请先在结果页面计算结果。"
+    elif state != "current":
+        blocked = "结果计算后评议、得分、设置或测评结果有变动，须先重新计算才能公布。"
+    return Confirmation(
+        title=f"公布结果{f'（第{previous.number + 1}次公布）' if previous else ''}",
+        key="publish",
+        consequences=[
+            f"每个党组织的结果（各指标得分、综合得分、{rank}等次、点评意见和问题，评议人{names}）按此刻的内容固定下来，书记只看到这份公布的结果；",
+            f"{told}；",
+            "评议、日常考核得分、评价指标和结果设置随即锁定，评议人不能再修改评议；如需更改，须先撤回公布；",
+            "各党组织的问题清单按公布的结果生成或更新（已审核通过的整改清单不会被自动改动，变化将列出供您决定）。",
+        ],
+        cancel_url=reverse("reviews:results", args=[cycle.pk]),
+        button="仍然公布" if gaps else "确认公布",
+        blocked=blocked,
+        form=form if gaps else None,
+    )
 
 
 @login_required
@@ -133,8 +166,12 @@ def cycle_publish(request, cycle_pk):
         return redirect("reviews:results", cycle_pk=cycle.pk)
     settings = result_settings_for(cycle)
     form = PublishForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+    state = results_state(cycle, settings)
+    gaps = publication_gaps(cycle, settings, state)
+
+    def act():
+        if not form.is_valid():
+            return None
         try:
             publication = services.cycle_publish(cycle=cycle, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
@@ -143,24 +180,17 @@ def cycle_publish(request, cycle_pk):
                 messages.error(request, " ".join(error.messages))
                 return redirect("reviews:results", cycle_pk=cycle.pk)
             add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"结果已公布（第{publication.number}次）。"
-                + ("各书记现在可以看到本组织的结果。" if publication.number == 1 else f"{len(publication.changes)}个结果有变化的党组织书记已收到通知。"),
-            )
-            return redirect("reviews:results", cycle_pk=cycle.pk)
-    if form.is_bound:
-        status = 400
+            return None
+        messages.success(
+            request,
+            f"结果已公布（第{publication.number}次）。"
+            + ("各书记现在可以看到本组织的结果。" if publication.number == 1 else f"{len(publication.changes)}个结果有变化的党组织书记已收到通知。"),
+        )
+        return redirect("reviews:results", cycle_pk=cycle.pk)
+
     previous = publications_of(cycle).first()
-    state = results_state(cycle, settings)
-    return _confirm_page(
-        request, cycle, action="publish", form=form, status=status,
-        gaps=publication_gaps(cycle, settings, state),
-        results_state=state,
-        previous=previous,
-        secretary_count=_secretary_count(cycle),
-    )
+    confirmation = publish_confirmation(cycle, state=state, gaps=gaps, previous=previous, form=form)
+    return _confirm(request, cycle, confirmation, act, action="publish", gaps=gaps, results_state=state)
 
 
 @login_required
@@ -172,21 +202,34 @@ def cycle_withdraw(request, cycle_pk):
         messages.info(request, CLOSED_MESSAGE if cycle.is_closed else "本年度结果当前未公布，无需撤回。")
         return redirect("reviews:results", cycle_pk=cycle.pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        done = call_with_form(
+    publication = current_publication(cycle)
+    which = f"（第{publication.number}次公布，{timezone.localtime(publication.published_at):%Y-%m-%d %H:%M}）" if publication else ""
+    confirmation = Confirmation(
+        title=f"撤回公布{which}",
+        key="withdraw",
+        consequences=[
+            f"{_secretary_count(cycle)}名党组织书记立即看不到本年度结果，并收到通知（含您填写的撤回理由）；",
+            "评议、得分和设置解除锁定，可以修改；修改后须重新计算，再重新公布；",
+            "重新公布时，系统记录与本次公布相比的变化，只通知结果有变化的党组织书记；",
+            "本次公布的内容和撤回的时间、人员、理由都会保留在记录中。",
+        ],
+        cancel_url=reverse("reviews:results", args=[cycle.pk]),
+        button="确认撤回公布",
+        danger=True,
+        form=form,
+    )
+    return _confirm(
+        request,
+        cycle,
+        confirmation,
+        lambda: call_with_form(
             request,
             form,
             lambda data: services.cycle_withdraw(cycle=cycle, by=request.user, reason=data["reason"]),
             "已撤回公布。书记已收到通知并暂时看不到结果；修改后请重新计算并公布。",
             reverse("reviews:results", args=[cycle.pk]),
-        )
-        if done:
-            return done
-        status = 400
-    return _confirm_page(
-        request, cycle, action="withdraw", form=form, status=status,
-        publication=current_publication(cycle), secretary_count=_secretary_count(cycle),
+        ),
+        action="withdraw",
     )
 
 
@@ -195,12 +238,28 @@ def cycle_withdraw(request, cycle_pk):
 def cycle_close(request, cycle_pk):
     """结束本年度评议: everything locks for good; confirmed first."""
     cycle = administered_cycle_or_404(request, cycle_pk)
-    if request.method == "POST":
-        return _cycle_action(request, cycle_pk, services.cycle_close, "本年度述职评议已结束，全部内容已锁定。")
     if cycle.is_closed:
         messages.info(request, CLOSED_MESSAGE)
         return redirect("reviews:results", cycle_pk=cycle.pk)
-    return _confirm_page(request, cycle, action="close", publication=current_publication(cycle))
+    publication = current_publication(cycle)
+    confirmation = Confirmation(
+        title="结束本年度评议",
+        key="close",
+        consequences=[
+            "评议、得分、等次、设置和问答全部永久锁定，不能再撤回公布或修改；",
+            f"书记继续看到{f'第{publication.number}次' if publication else ''}公布的结果；不另行通知。",
+        ],
+        cancel_url=reverse("reviews:results", args=[cycle.pk]),
+        button="确认结束",
+        danger=True,
+        blocked="" if cycle.is_published else "结果尚未公布，不能结束。",
+    )
+
+    def act():
+        call_and_tell(request, lambda: services.cycle_close(cycle=cycle, by=request.user), "本年度述职评议已结束，全部内容已锁定。")
+        return redirect("reviews:results", cycle_pk=cycle.pk)
+
+    return _confirm(request, cycle, confirmation, act, action="close")
 
 
 @login_required

@@ -328,15 +328,25 @@
     other.addEventListener("submit", function (event) {
       event.preventDefault();
       var button = other.querySelector("button[type=submit]");
-      if (button) { button.disabled = true; button.dataset.label = button.textContent; button.textContent = "正在保存…"; }
+      if (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); }
+      setStatus("正在保存…");
       flush().then(function (ok) {
         if (ok) {
           HTMLFormElement.prototype.submit.call(other);
           return;
         }
-        if (button) { button.disabled = false; button.textContent = button.dataset.label; }
+        if (button) { button.disabled = false; button.removeAttribute("aria-busy"); }
         setStatus("未能先保存最新内容，请按页面上方的提示处理后再试", "error");
       });
+    });
+  });
+
+  // Back from the submit confirmation (the browser's page cache): the buttons work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-flush-before-submit] button[type=submit]").forEach(function (button) {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
     });
   });
 

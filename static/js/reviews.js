@@ -21,6 +21,15 @@
     });
   });
 
+  // The desk's question box is folded at the top of the panel: a link to it (#questions, or one
+  // question as #question-N from the home page) unfolds it.
+  var questions = document.getElementById("questions");
+  function unfoldQuestions() {
+    if (questions && /^#question/.test(window.location.hash)) questions.open = true;
+  }
+  unfoldQuestions();
+  window.addEventListener("hashchange", unfoldQuestions);
+
   // The sum of the criterion scores, shown while typing.
   var total = document.getElementById("score-total");
   var inputs = document.querySelectorAll(".score-input");

@@ -101,7 +101,7 @@ def test_hostile_text_in_every_field_is_shown_escaped(client, world, payload):
         html = page(client, w.secretary_a, name, w.report_a.pk)
         for field in sections:
             assert_escaped(html, t[field], f"{name} {field}")
-    post(client, w.secretary_a, "reports:submit", {}, w.report_a.pk)
+    post(client, w.secretary_a, "reports:submit", {"confirm": "1"}, w.report_a.pk)
     assert Report.objects.get(pk=w.report_a.pk).status == Report.Status.SUBMITTED
 
     # The reviewer: a question, then the review with a comment and a problem.

@@ -63,12 +63,12 @@ def test_administrator_sets_up_the_ballot_three_phones_vote_and_the_score_reache
     # Opening destroys the codes' plain text: the page says so and waits for the confirmation.
     page.click("#evaluation-open")
     assert "测评码明文立即销毁" in page.locator("#consequences").inner_text()
-    page.click("#confirm-open")  # not ticked: the browser asks for the tick, nothing happened
+    page.click("#confirm-open-button")  # not ticked: the browser asks for the tick, nothing happened
     assert page.locator("#confirm-box:invalid").count() == 1
     assert "/evaluation/open/" in page.url
     assert BallotCode.objects.filter(group__name="班子成员").exclude(plain="").count() == 3
     page.check("#confirm-box")
-    page.click("#confirm-open")
+    page.click("#confirm-open-button")
     assert page.locator("#evaluation-status").inner_text() == "测评中"
 
     for code, labels in zip(codes, [("好", "较好"), ("好", "一般"), ("较好", "一般")], strict=True):
@@ -81,7 +81,7 @@ def test_administrator_sets_up_the_ballot_three_phones_vote_and_the_score_reache
     assert "参测人数未过半数" in page.locator("#low-turnout").inner_text()
     assert "不能重新开始" in page.locator("#consequences").inner_text()
     page.check("#confirm-box")
-    page.click("#confirm-close")
+    page.click("#confirm-close-button")
     assert page.locator("#evaluation-status").inner_text() == "已结束"
     # A: (1 + 1 + 0.9) / 3 = 96.67; B: (0.9 + 0.7 + 0.7) / 3 = 76.67
     assert page.locator("tr[data-organization=甲社区党支部] .ballot-score").inner_text() == "96.67"

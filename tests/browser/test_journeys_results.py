@@ -61,7 +61,8 @@ def test_administrator_computes_overrides_publishes_and_downloads(
     # Publish: the confirmation step first (nothing is incomplete here).
     page.locator("#results-actions a", has_text="公布结果").click()
     expect(page.locator("#publish-complete")).to_be_visible()
-    page.locator("#publish-form button[type=submit]").click()
+    page.check("#confirm-box")
+    page.locator("#confirm-publish-form button[type=submit]").click()
     expect(page.locator(".alert-success").first).to_contain_text("结果已公布")
     w.cycle.refresh_from_db()
     assert w.cycle.is_published

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from reports.models import Report
 from reviews.models import Question, Review
+from tests.browser.confirmations import confirm_step
 from tests.browser.test_journeys_secretary import SAVE_WAIT_MS
 from tests.factories import build_world
 from tests.reviews.helpers import submit_report, submit_review
@@ -37,7 +38,8 @@ def test_reviewer_reviews_and_asks_and_the_secretary_answers(page, login, live_u
     expect(page.locator("#review-form")).to_be_visible()
     expect(page.get_by_text("全年召开支部党员大会12次").first).to_be_visible()
 
-    # A question to the secretary.
+    # A question to the secretary: the box is folded at the top of the scoring panel.
+    page.click("#questions summary")
     page.fill("#question-form textarea", "请说明发展党员工作的具体进展。")
     page.locator("#question-form button[type=submit]").click()
     expect(page.locator("#questions")).to_contain_text("请说明发展党员工作的具体进展。")
@@ -100,6 +102,7 @@ def test_administrator_returns_the_secretary_resubmits_and_the_review_is_outdate
     page.fill("textarea[name=rectification]", "针对上年度问题，已建立三会一课台账。")
     expect(page.locator("#autosave-status")).to_contain_text("已保存", timeout=SAVE_WAIT_MS)
     page.click("#submit-button")
+    confirm_step(page, "submit")
     page.wait_for_url(re.compile(rf"/report/{w.report_a.pk}/$"))
     expect(page.locator(".alert-success").first).to_contain_text("第 2 版")
     report = Report.objects.get(pk=w.report_a.pk)

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from reports.models import Report, ReportVersion
 from reports.seed_texts import seed_text
+from tests.browser.confirmations import confirm_step
 from tests.factories import build_world
 
 REPORT_TEXT = seed_text("report-community-branch-2023.txt")  # a real report
@@ -86,8 +87,9 @@ def test_secretary_imports_edits_keeps_text_offline_and_submits(page, login, liv
     expect(status).to_contain_text(SAVED, timeout=SAVE_WAIT_MS)
     assert saved_report(report).problems == expired_text
 
-    # Submit: the read-only page with version 1.
+    # Submit: confirmed first, then the read-only page with version 1.
     page.click("#submit-button")
+    confirm_step(page, "submit", says="不能再修改")
     page.wait_for_url(re.compile(rf"/report/{report.pk}/$"))
     expect(page.locator("#submitted-note")).to_be_visible()
     expect(page.locator(".alert-success").first).to_contain_text("第 1 版")
@@ -129,7 +131,10 @@ def test_two_tabs_conflict_is_shown_and_mine_is_kept_and_double_submit_makes_one
     # Fill the rest and double-click submit: exactly one version.
     other.fill("textarea[name=problems]", "二、存在问题\n学习不够深入。")
     other.fill("textarea[name=plans]", "三、下一步打算\n抓好党员教育。")
-    other.dblclick("#submit-button")
+    other.click("#submit-button")
+    expect(other.locator("#confirm-submit")).to_be_visible()
+    other.check("#confirm-box")
+    other.dblclick("#confirm-submit-button")
     other.wait_for_url(re.compile(rf"/report/{report.pk}/$"))
     expect(other.locator(".alert-success").first).to_contain_text("第 1 版")
     assert ReportVersion.objects.filter(report=report).count() == 1

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.models import RectificationEvidence, RectificationItem, RectificationPlan
+from tests.browser.confirmations import confirm_step
 from tests.factories import build_world
 from tests.reviews.rectification.scenes import build_next_year, build_published
 
@@ -47,6 +48,7 @@ def test_secretary_and_administrator_take_a_problem_list_through_the_year(page, 
     page.goto(live_url("reviews:rectification_plan", w.plan_a.pk))
     with page.expect_navigation():
         page.click("#plan-approve")
+    confirm_step(page, "approve", says="书记不能再修改整改措施")
     expect(page.locator(".rectification-plan-status")).to_have_text("整改清单已通过")
 
     # The secretary reports progress with an attachment and asks for 销号.
@@ -67,6 +69,7 @@ def test_secretary_and_administrator_take_a_problem_list_through_the_year(page, 
     page.goto(live_url("reviews:rectification_item", item.pk))
     with page.expect_navigation():
         page.click("#item-confirm")
+    confirm_step(page, "item-confirm", says="标记为“已完成”")
     expect(page.locator("#item-state .rectification-state")).to_have_text("已完成")
     assert RectificationItem.objects.get(pk=item.pk).status == RectificationItem.Status.COMPLETED
     page.goto(live_url("reviews:results", w.cycle.pk))

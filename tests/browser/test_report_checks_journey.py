@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from reports.models import Report
 from reports.services import cycle_set_blocking_check_kinds, report_save_draft
+from tests.browser.confirmations import confirm_step
 from tests.factories import build_world
 from tests.reports.checks.helpers import GOOD_FIGURES as FIGURES
 from tests.reports.checks.helpers import GOOD_PERFORMANCE, GOOD_PLANS, GOOD_PROBLEMS
@@ -50,6 +51,8 @@ def test_secretary_runs_the_check_and_sees_the_count_on_the_submit_button(page, 
 
     # A blocking kind: the submission is refused with the reason, and the text stays.
     page.click("#submit-button")
+    expect(page.locator("#submit-check-warning")).to_contain_text("须解决后才能提交")
+    confirm_step(page, "submit")
     expect(page.locator("#check-blocked")).to_contain_text("组织部门要求提交前解决“提法”方面的体检问题")
     assert Report.objects.get(pk=report.pk).status == Report.Status.DRAFT
     assert page.input_value("textarea[name=plans]") == GOOD_PLANS + PLANTED

@@ -116,7 +116,7 @@ def test_blocking_kind_refuses_submission_with_a_clear_message(client, world):
     fill(world.report_b, world.secretary_b, **WITH_WRONG)
     client.force_login(world.secretary_b)
 
-    response = client.post(reverse("reports:submit", args=[world.report_b.pk]))
+    response = client.post(reverse("reports:submit", args=[world.report_b.pk]), {"confirm": "1"})
 
     assert response.status_code == 200
     html = response.content.decode()

@@ -13,6 +13,8 @@ from .conftest import FILLED, ROLES, fill, make_late, submit
 
 READERS = {"secretary_a", "reviewer", "admin", "superuser"}
 
+CONFIRMED = {"confirm": "1"}  # the box “我已了解上述后果” (branches.confirmations)
+
 
 def login(client, world, role):
     if role != "anonymous":
@@ -60,7 +62,8 @@ def test_home_shows_result_link_once_published_and_overdue_warning(client, world
 
 def test_home_returned_report_shows_reason(client, returned_world):
     html = login(client, returned_world, "secretary_a").get(reverse("reports:home")).content.decode()
-    assert "整改情况写得太简单。" in html and "继续撰写" in html and "已退回修改" in html
+    assert "整改情况写得太简单。" in html and "修改报告" in html and "已退回修改" in html
+    assert "按退回原因修改后重新提交" in html
 
 
 def test_home_submitted_report_has_view_button_only(client, submitted_world):
@@ -236,7 +239,7 @@ def test_editor_post_by_other_secretary_is_404(client, world):
 def test_submit_creates_version_and_locks(client, world):
     fill(world.report_a, world.secretary_a)
     url = reverse("reports:submit", args=[world.report_a.pk])
-    response = login(client, world, "secretary_a").post(url)
+    response = login(client, world, "secretary_a").post(url, CONFIRMED)
     assert response.status_code == 302 and response["Location"] == reverse("reports:detail", args=[world.report_a.pk])
     world.report_a.refresh_from_db()
     assert world.report_a.status == Report.Status.SUBMITTED and world.report_a.versions.count() == 1
@@ -248,18 +251,41 @@ def test_submit_creates_version_and_locks(client, world):
 def test_submit_twice_makes_one_version(client, world):
     fill(world.report_a, world.secretary_a)
     url = reverse("reports:submit", args=[world.report_a.pk])
-    login(client, world, "secretary_a").post(url)
-    assert client.post(url).status_code == 302
+    login(client, world, "secretary_a").post(url, CONFIRMED)
+    assert client.post(url, CONFIRMED).status_code == 302
     assert world.report_a.versions.count() == 1
 
 
-def test_submit_get_not_allowed(client, world):
-    assert login(client, world, "secretary_a").get(reverse("reports:submit", args=[world.report_a.pk])).status_code == 405
+def test_submit_get_is_the_confirmation_and_changes_nothing(client, world):
+    fill(world.report_a, world.secretary_a)
+    response = login(client, world, "secretary_a").get(reverse("reports:submit", args=[world.report_a.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="confirm-submit"' in html
+    assert "生成不可更改的第 1 版" in html and "不能再修改" in html and 'name="confirm"' in html
+    assert "逾期" not in html
+    world.report_a.refresh_from_db()
+    assert world.report_a.status == Report.Status.DRAFT and world.report_a.versions.count() == 0
+
+
+def test_submit_without_the_box_ticked_submits_nothing(client, world):
+    fill(world.report_a, world.secretary_a)
+    response = login(client, world, "secretary_a").post(reverse("reports:submit", args=[world.report_a.pk]))
+    assert response.status_code == 400
+    assert "请勾选“我已了解上述后果”后再提交述职报告。" in response.content.decode()
+    world.report_a.refresh_from_db()
+    assert world.report_a.status == Report.Status.DRAFT and world.report_a.versions.count() == 0
+
+
+def test_late_submit_confirmation_says_it_will_be_marked_late(client, world):
+    make_late(world.cycle)
+    fill(world.report_a, world.secretary_a)
+    html = login(client, world, "secretary_a").get(reverse("reports:submit", args=[world.report_a.pk])).content.decode()
+    assert "本次提交将标记为“逾期”" in html
 
 
 def test_submit_incomplete_rerenders_editor_with_errors_and_text(client, world):
     fill(world.report_a, world.secretary_a, plans="")
-    response = login(client, world, "secretary_a").post(reverse("reports:submit", args=[world.report_a.pk]))
+    response = login(client, world, "secretary_a").post(reverse("reports:submit", args=[world.report_a.pk]), CONFIRMED)
     html = response.content.decode()
     assert response.status_code == 200 and 'id="submit-errors"' in html
     assert "请填写“下一步打算”后再提交。" in html and "全年召开主题党日12次。" in html
@@ -269,7 +295,7 @@ def test_submit_incomplete_rerenders_editor_with_errors_and_text(client, world):
 def test_late_submit_is_marked(client, world):
     make_late(world.cycle)
     fill(world.report_a, world.secretary_a)
-    login(client, world, "secretary_a").post(reverse("reports:submit", args=[world.report_a.pk]), follow=True)
+    login(client, world, "secretary_a").post(reverse("reports:submit", args=[world.report_a.pk]), CONFIRMED, follow=True)
     world.report_a.refresh_from_db()
     assert world.report_a.is_late and world.report_a.versions.get().is_late
     html = client.get(reverse("reports:home")).content.decode()
@@ -279,7 +305,7 @@ def test_late_submit_is_marked(client, world):
 @pytest.mark.parametrize("role", ["secretary_b", "reviewer", "admin", "superuser"])
 def test_submit_by_others_is_404(client, world, role):
     fill(world.report_a, world.secretary_a)
-    assert login(client, world, role).post(reverse("reports:submit", args=[world.report_a.pk])).status_code == 404
+    assert login(client, world, role).post(reverse("reports:submit", args=[world.report_a.pk]), CONFIRMED).status_code == 404
     assert world.report_a.versions.count() == 0
 
 
@@ -289,7 +315,7 @@ def test_returned_report_resubmitted_as_version_two(client, returned_world):
     editor = reverse("reports:editor", args=[w.report_a.pk])
     assert client.get(editor).status_code == 200
     client.post(editor, _post_data(w.report_a, rectification="已补充整改情况。"))
-    client.post(reverse("reports:submit", args=[w.report_a.pk]))
+    client.post(reverse("reports:submit", args=[w.report_a.pk]), CONFIRMED)
     assert list(w.report_a.versions.values_list("number", flat=True)) == [1, 2]
 
 

@@ -94,7 +94,7 @@ def _post_cases(w):
         ),
         "rectification_item_confirm": (
             reverse("reviews:rectification_item_confirm", args=[second.pk]),
-            {},
+            {"confirm": "1"},
             lambda: RectificationItem.objects.get(pk=second.pk).status == RectificationItem.Status.COMPLETED,
         ),
         "rectification_generate": (
@@ -147,12 +147,34 @@ def test_post_access(client, post_scene, name, role):
         assert not took_effect()
 
 
+def test_approve_and_close_item_confirm_first_by_get_never_acting(client, post_scene):
+    w = post_scene
+    fill_plan(w.plan_b, w.secretary_b)
+    client.force_login(w.admin)
+    approve = reverse("reviews:rectification_plan_decide", args=[w.plan_b.pk])
+    assert 'id="confirm-approve-form"' in client.get(approve).content.decode()
+    assert RectificationPlan.objects.get(pk=w.plan_b.pk).status == RectificationPlan.Status.SUBMITTED
+    assert client.post(approve, {"action": "approve", "confirm": "1"}).status_code == 302
+    assert RectificationPlan.objects.get(pk=w.plan_b.pk).status == RectificationPlan.Status.APPROVED
+    # An approved plan: the page says why nothing can be done, and a POST does nothing.
+    page = client.get(approve).content.decode()
+    assert 'id="confirm-blocked"' in page and 'name="confirm"' not in page
+    item = w.items_a[1]
+    url = reverse("reviews:rectification_item_confirm", args=[item.pk])
+    assert client.get(url + "?back=plan").status_code == 200
+    assert RectificationItem.objects.get(pk=item.pk).status != RectificationItem.Status.COMPLETED
+    response = client.post(url, {"back": "plan", "confirm": "1"})
+    assert response["Location"].endswith(f"#item-{item.pk}")
+    assert RectificationItem.objects.get(pk=item.pk).status == RectificationItem.Status.COMPLETED
+    assert 'id="confirm-blocked"' in client.get(url).content.decode()
+    client.force_login(w.other_admin)
+    assert client.get(url).status_code == 404 and client.get(approve).status_code == 404
+
+
 def test_get_is_refused_on_post_only_urls(client, approved):
     client.force_login(approved.admin)
     for name, args in [
         ("rectification_merge", [approved.plan_a.pk]),
-        ("rectification_plan_decide", [approved.plan_a.pk]),
-        ("rectification_item_confirm", [approved.item_a.pk]),
         ("rectification_item_reopen", [approved.item_a.pk]),
         ("rectification_item_edit", [approved.item_a.pk]),
         ("rectification_generate", [approved.cycle.pk]),
@@ -258,7 +280,14 @@ def test_end_to_end_through_the_client(client, published):
     data.update({f"deadline_{item.pk}": "2026-05-31" for item in items})
     client.post(plan_url, data)
     client.force_login(w.admin)
-    client.post(reverse("reviews:rectification_plan_decide", args=[w.plan_a.pk]), {"action": "approve"})
+    approve_url = reverse("reviews:rectification_plan_decide", args=[w.plan_a.pk])
+    page = client.get(approve_url).content.decode()
+    assert "确认审核通过整改清单" in page and "书记不能再修改整改措施" in page
+    # Not ticked: nothing changes (the page again, 400).
+    assert client.post(approve_url, {"action": "approve"}).status_code == 400
+    w.plan_a.refresh_from_db()
+    assert w.plan_a.status == RectificationPlan.Status.SUBMITTED
+    client.post(approve_url, {"action": "approve", "confirm": "1"})
     w.plan_a.refresh_from_db()
     assert w.plan_a.status == RectificationPlan.Status.APPROVED
 
@@ -276,7 +305,13 @@ def test_end_to_end_through_the_client(client, published):
 
     # The administrator confirms it (销号) and exports the ledger.
     client.force_login(w.admin)
-    assert client.post(reverse("reviews:rectification_item_confirm", args=[merged.pk])).status_code == 302
+    confirm_url = reverse("reviews:rectification_item_confirm", args=[merged.pk])
+    page = client.get(confirm_url).content.decode()
+    assert "确认销号" in page and "标记为“已完成”" in page
+    assert client.post(confirm_url).status_code == 400  # not ticked: nothing changes
+    merged.refresh_from_db()
+    assert merged.status != RectificationItem.Status.COMPLETED
+    assert client.post(confirm_url, {"confirm": "1"}).status_code == 302
     merged.refresh_from_db()
     assert merged.status == RectificationItem.Status.COMPLETED
     ledger = client.get(reverse("reviews:rectification_ledger", args=[w.cycle.pk]))

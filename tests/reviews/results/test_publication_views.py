@@ -13,6 +13,8 @@ from reviews.services import question_ask
 from tests.reviews.helpers import scores_totalling, submit_review
 from tests.reviews.results.test_publication import complete
 
+CONFIRMED = {"confirm": "1"}  # the box “我已了解上述后果” (branches.confirmations)
+
 
 def publish_url(w):
     return reverse("reviews:cycle_publish", args=[w.cycle.pk])
@@ -29,14 +31,18 @@ def test_publish_page_states_gaps_and_consequences_then_needs_a_reason(client, s
     assert 'id="publish-gaps"' in page and "尚未提交1份评议：乙社区党支部" in page
     assert "2名党组织书记会收到通知" in page and "评议人不能再修改评议" in page and "仍然公布" in page
 
-    response = client.post(publish_url(w), {"reason": ""})
+    # Without the box ticked nothing happens, whatever the reason says.
+    response = client.post(publish_url(w), {"reason": "经研究先行公布"})
+    assert response.status_code == 400 and not Publication.objects.exists()
+    assert "请勾选“我已了解上述后果”" in response.content.decode() and "经研究先行公布" in response.content.decode()
+    response = client.post(publish_url(w), {"reason": "", **CONFIRMED})
     assert response.status_code == 400
     assert "请填写理由" in response.content.decode() and not Publication.objects.exists()
     too_long = "理" * 2001
-    response = client.post(publish_url(w), {"reason": too_long})
+    response = client.post(publish_url(w), {"reason": too_long, **CONFIRMED})
     assert response.status_code == 400 and too_long in response.content.decode()
 
-    response = client.post(publish_url(w), {"reason": "经研究先行公布"})
+    response = client.post(publish_url(w), {"reason": "经研究先行公布", **CONFIRMED})
     assert response.url == reverse("reviews:results", args=[w.cycle.pk])
     assert Publication.objects.get().reason == "经研究先行公布"
     results = client.get(response.url).content.decode()
@@ -47,9 +53,11 @@ def test_stale_results_send_the_administrator_back_to_recompute(client, submitte
     w = complete(submitted)
     submit_review(w.report_b, w.reviewer, 60)
     client.force_login(w.admin)
-    assert 'id="publish-blocked"' in client.get(publish_url(w)).content.decode()
-    response = client.post(publish_url(w), {"reason": "理由"}, follow=True)
-    assert "请重新计算结果后再公布" in response.content.decode() and not Publication.objects.exists()
+    page = client.get(publish_url(w)).content.decode()
+    assert 'id="confirm-blocked"' in page and "须先重新计算才能公布" in page and 'name="confirm"' not in page
+    response = client.post(publish_url(w), {"reason": "理由", **CONFIRMED})
+    assert response.status_code == 400 and "须先重新计算才能公布" in response.content.decode()
+    assert not Publication.objects.exists()
 
 
 def test_withdraw_and_close_confirm_first(client, submitted):
@@ -59,23 +67,31 @@ def test_withdraw_and_close_confirm_first(client, submitted):
     withdraw = reverse("reviews:cycle_withdraw", args=[w.cycle.pk])
     page = client.get(withdraw).content.decode()
     assert "2名党组织书记立即看不到本年度结果" in page and "确认撤回公布" in page
-    response = client.post(withdraw, {"reason": ""})
+    response = client.post(withdraw, {"reason": "评分有误"})  # the box not ticked
+    assert response.status_code == 400 and "评分有误" in response.content.decode()
+    w.cycle.refresh_from_db()
+    assert w.cycle.is_published
+    response = client.post(withdraw, {"reason": "", **CONFIRMED})
     assert response.status_code == 400 and "请填写撤回理由" in response.content.decode()
     w.cycle.refresh_from_db()
     assert w.cycle.is_published
-    assert client.post(withdraw, {"reason": "评分有误"}).status_code == 302
+    assert client.post(withdraw, {"reason": "评分有误", **CONFIRMED}).status_code == 302
     w.cycle.refresh_from_db()
     assert not w.cycle.is_published
 
     close = reverse("reviews:cycle_close", args=[w.cycle.pk])
     page = client.get(close).content.decode()
-    assert "结果尚未公布，不能结束" in page and 'id="close-form"' not in page
+    assert "结果尚未公布，不能结束" in page and 'id="confirm-close-form"' not in page
+    assert client.post(close, CONFIRMED).status_code == 400
     cycle_publish(cycle=w.cycle, by=w.admin)
     page = client.get(close).content.decode()
-    assert "永久锁定" in page and 'id="close-form"' in page
+    assert "永久锁定" in page and 'id="confirm-close-form"' in page
     w.cycle.refresh_from_db()
     assert not w.cycle.is_closed  # a GET changes nothing
-    client.post(close)
+    assert client.post(close).status_code == 400  # nor a POST without the box ticked
+    w.cycle.refresh_from_db()
+    assert not w.cycle.is_closed
+    client.post(close, CONFIRMED)
     w.cycle.refresh_from_db()
     assert w.cycle.is_closed
 
@@ -86,7 +102,7 @@ def test_other_administrators_get_404_on_the_confirmation_pages(client, submitte
     for name in ("cycle_publish", "cycle_withdraw", "cycle_close"):
         url = reverse(f"reviews:{name}", args=[w.cycle.pk])
         assert client.get(url).status_code == 404
-        assert client.post(url, {"reason": "x"}).status_code == 404
+        assert client.post(url, {"reason": "x", **CONFIRMED}).status_code == 404
     assert not Publication.objects.exists()
 
 
@@ -100,7 +116,7 @@ def test_secretary_page_reads_the_snapshot_and_hides_during_withdrawal(client, s
     assert "91.20" in page and "甲支部工作有特色。" in page and "事后改动" not in page
     assert reviewer_pseudonyms(w.cycle)[w.reviewer.pk] in page and w.reviewer.display_name not in page
     client.force_login(w.admin)
-    client.post(reverse("reviews:cycle_withdraw", args=[w.cycle.pk]), {"reason": "复核"})
+    client.post(reverse("reviews:cycle_withdraw", args=[w.cycle.pk]), {"reason": "复核", **CONFIRMED})
     client.force_login(w.secretary_a)
     page = client.get(url).content.decode()
     assert 'id="not-published"' in page and "91.20" not in page

@@ -82,10 +82,10 @@ def test_results_page_computes_overrides_publishes_and_closes(client, submitted)
     assert response.url == results_url
     page = client.get(results_url).content.decode()
     assert "已调整" in page and "信访问题较多，按规定降一档" in page
-    client.post(reverse("reviews:cycle_publish", args=[w.cycle.pk]), {"reason": INCOMPLETE_OK})
+    client.post(reverse("reviews:cycle_publish", args=[w.cycle.pk]), {"reason": INCOMPLETE_OK, "confirm": "1"})
     w.cycle.refresh_from_db()
     assert w.cycle.is_published
-    client.post(reverse("reviews:cycle_close", args=[w.cycle.pk]))
+    client.post(reverse("reviews:cycle_close", args=[w.cycle.pk]), {"confirm": "1"})
     w.cycle.refresh_from_db()
     assert w.cycle.is_closed
     page = client.get(results_url).content.decode()
@@ -104,7 +104,7 @@ def test_publish_refused_with_stale_results(client, submitted):
     results_compute(cycle=w.cycle, by=w.admin)
     submit_review(w.report_a, w.reviewer, 80)
     client.force_login(w.admin)
-    response = client.post(reverse("reviews:cycle_publish", args=[w.cycle.pk]), follow=True)
-    assert "请重新计算结果后再公布" in response.content.decode()
+    response = client.post(reverse("reviews:cycle_publish", args=[w.cycle.pk]), {"confirm": "1"})
+    assert response.status_code == 400 and "须先重新计算才能公布" in response.content.decode()
     w.cycle.refresh_from_db()
     assert not w.cycle.is_published
