@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from branches.tables import Table
 from branches.confirmations import Confirmation, confirm_then
+from branches.tables import Table
 from reviews.common import CLOSED_MESSAGE
 from reviews.forms import OverrideForm, PublishForm, WithdrawForm
 from reviews.models import Grade, Result
