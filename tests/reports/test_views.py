@@ -359,8 +359,10 @@ def test_versions_list_and_diff(client, returned_world):
     html = client.get(reverse("reports:versions", args=[w.report_a.pk])).content.decode()
     assert 'id="version-1"' in html and 'id="version-2"' in html and "与上一版比较" in html
     html = client.get(reverse("reports:version_diff", args=[w.report_a.pk])).content.decode()
-    assert '<del class="diff-removed">深入</del>' in html
-    assert '<ins class="diff-added">系统</ins>' in html and '<ins class="diff-added">&lt;b&gt;</ins>' in html
+    # Side by side: the old paragraph on the left, the edited one on the right, marks inside it only.
+    assert re.search(r'<td class="diff-old"><span>理论学习不够</span><del class="diff-removed">深入。</del></td>', html)
+    assert re.search(r'<td class="diff-new"><span>理论学习不够</span><ins class="diff-added">系统。&lt;b&gt;</ins></td>', html)
+    assert '<tr class="diff-row diff-row-changed">' in html and "修改 1 段" in html
     assert re.search(r'id="diff-plans">\s*<h2[^>]*>下一步打算 <span[^>]*>无变化', html)
     assert "党员人数" in html and ">30<" in html
 
