@@ -24,8 +24,11 @@ TEST_PACKAGES := poppler-utils chromium postgresql
 
 .PHONY: run test serve setup setup-test system system-test migrate demo clean check mutation
 
+# What users see: DEBUG off (Chinese error pages, never Django's debug page), plain http,
+# static files served from static/ by WhiteNoise; runserver still reloads on code changes.
+RUN_ENV := DJANGO_DEBUG=0 DJANGO_SECURE_SSL=0 DJANGO_STATIC_FROM_SOURCE=1
 run: setup migrate demo
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production settings (DEBUG off, collectstatic, WhiteNoise, gunicorn) over plain http.
 serve: setup

@@ -98,7 +98,7 @@ def test_default_rubric_when_chosen(as_role, world):
         ({"year": None}, "year", "已有"),
         ({"ballot_weight": "10"}, "review_weight", "各项权重之和须为 100"),
         ({"participants": []}, "participants", "请至少选择一个参加述职的党组织"),
-        ({"submission_deadline": ""}, "submission_deadline", "这个字段是必填项"),
+        ({"submission_deadline": ""}, "submission_deadline", "请填写此项"),
         ({"participants": ["999999"]}, "participants", ""),
     ],
 )
