@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from reports.models import Report
 from reports.seed_texts import seed_text
+from tests.browser.test_accessibility import axe_violations
 from tests.factories import build_world
 from tests.reports.conftest import fill
 
@@ -32,6 +33,7 @@ def test_import_keeps_the_drafted_rectification_and_asks_about_a_drafted_part(pa
     choice = page.locator("#drafted-rectification")
     expect(choice).to_contain_text("这一部分已有内容")
     expect(choice.get_by_label("保留两者：原有内容在前，导入的内容接在后面")).to_be_checked()
+    assert axe_violations(page) == []  # the preview with its choices, as tests/browser/test_accessibility.py checks pages
     choice.locator("summary").click()
     expect(choice).to_contain_text(RECTIFICATION)
     imported = page.input_value("textarea[name=rectification]")
