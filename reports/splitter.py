@@ -246,20 +246,20 @@ def _section_of_sub_headings(lines, index):
             break
         if line.level == 2 and line.section in USUAL_ORDER:
             votes.append(line.section)
-    # The most named part; at a tie the one named first.
-    return max(votes, key=lambda section: (votes.count(section), -votes.index(section))) if votes else None
+    # The most named part; at a tie the one named first (max keeps the first of equal keys).
+    return max(votes, key=votes.count) if votes else None
 
 
 def _part_number(text):
-    """一、… → 1, 第三部分 → 3, 十二、 → 12; None for an unnumbered line."""
+    """一、… → 1, 第三部分 → 3, 十二、 → 12, 二十 → 20; None for an unnumbered line."""
     match = _TOP_NUMBERED.match(_normalise(text))
-    digits = re.sub(rf"[^{_CN_NUMBER}]", "", match.group(0)) if match else ""
-    if not digits:
+    if not match:
         return None
-    tens, _, units = digits.rpartition("十")
-    if "十" not in digits:
-        return _CN_NUMBER.index(digits[-1]) + 1 if len(digits) == 1 else None
-    return (_CN_NUMBER.index(tens) + 1 if tens else 1) * 10 + (_CN_NUMBER.index(units) + 1 if units else 0)
+    value = 0
+    for char in re.sub(rf"[^{_CN_NUMBER}]", "", match.group(0)):
+        # 十 multiplies what came before it (二十) or stands for 10 (十一); others add.
+        value = (value or 1) * 10 if char == "十" else value + _CN_NUMBER.index(char) + 1
+    return value
 
 
 def _section_by_order(line, current, previous_number):

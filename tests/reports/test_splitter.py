@@ -576,6 +576,23 @@ def test_sub_headings_vote_ignores_rectification_and_arabic_items_and_stops_at_n
     assert result["rectification"] == "（一）上年度问题整改情况\n1.存在问题"
 
 
+def test_theme_words_read_on_the_heading_proper():
+    # "补齐弱项" names the problems; what follows the colon does not rename the part
+    result = split_report("一、主要工作\n甲\n二、补齐弱项：具体如下\n乙")
+    assert result["problems"] == "二、补齐弱项：具体如下\n乙"
+    result = split_report("一、主要工作\n甲\n二、具体如下：补齐弱项\n乙")
+    assert result["performance"] == "一、主要工作\n甲\n二、具体如下：补齐弱项\n乙"
+
+
+def test_unnamed_opening_part_looks_at_top_level_parts_only():
+    # a rectification sub-block before the problems part does not hide the opening part
+    text = "一、踔厉奋发\n（一）上年度问题整改情况\n甲\n二、存在问题\n乙"
+    result = split_report(text)
+    assert result["performance"] == "一、踔厉奋发"
+    assert result["rectification"] == "（一）上年度问题整改情况\n甲"
+    assert result["problems"] == "二、存在问题\n乙"
+
+
 def test_theme_words_only_in_the_usual_order():
     # plans words cannot make a part before any part; problems words cannot follow the plans
     assert split_report("一、凝心聚力谋发展\n甲\n二、存在问题\n乙")["performance"] == "一、凝心聚力谋发展\n甲"
@@ -596,6 +613,11 @@ def test_plans_by_order_only_for_the_next_number_after_a_numbered_problems_part(
     assert split_report("一、主要工作\n甲\n二、存在问题\n乙\n四、凝心聚力\n丙")["plans"] == ""
     assert split_report("第一部分 主要工作\n甲\n第二部分 存在问题\n乙\n第三部分 凝心聚力\n丙")["plans"] == "第三部分 凝心聚力\n丙"
     assert split_report("九、主要工作\n甲\n十、存在问题\n乙\n十一、凝心聚力\n丙")["plans"] == "十一、凝心聚力\n丙"
+    assert split_report("八、主要工作\n甲\n九、存在问题\n乙\n十、凝心聚力\n丙")["plans"] == "十、凝心聚力\n丙"
+    # a lower or the same number after the problems part: its own items, not the plans
+    for number in ("一", "二", "一 "):
+        text = f"一、主要工作\n甲\n二、存在问题\n乙\n{number}、凝心聚力\n丙"
+        assert split_report(text)["plans"] == "", number
     assert split_report("十、主要工作\n甲\n十一、存在问题\n乙\n十二、凝心聚力\n丙")["plans"] == "十二、凝心聚力\n丙"
     assert split_report("十九、存在问题\n乙\n二十、凝心聚力\n丙")["plans"] == "二十、凝心聚力\n丙"
     assert split_report("二十、存在问题\n乙\n二十一、凝心聚力\n丙")["plans"] == "二十一、凝心聚力\n丙"
