@@ -14,13 +14,14 @@ A report is read in paragraphs, so it is compared in paragraphs (non-blank lines
 Segments are plain text: the template escapes them.
 """
 
+import functools
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from .models import FIGURES
 from .services import FIELD_LABELS, TEXT_FIELDS
 
-# Similarity (difflib ratio, 0–1) from which two paragraphs are the same paragraph edited.
+# Similarity (see `similarity`, 0–1) from which two paragraphs are the same paragraph edited.
 PAIR_THRESHOLD = 0.5
 # From which a paragraph removed here and added there is the same paragraph moved.
 MOVE_THRESHOLD = 0.8
@@ -29,8 +30,8 @@ SHORT_EQUAL = 2
 # Above this (characters of a × characters of b) two paragraphs are not compared character by
 # character: SequenceMatcher is quadratic on very different texts.
 CHAR_DIFF_LIMIT = 4_000_000
-# Above this many paragraphs × paragraphs in one changed stretch, pairing compares only lengths
-# and quick ratios: a wholly rewritten long section is shown as removed + added.
+# Above this many paragraphs × paragraphs in one changed stretch (or, for moves, in the whole
+# text), no pairing is tried: a wholly rewritten long section is shown as removed + added.
 PAIRING_LIMIT = 2_500
 
 
@@ -58,15 +59,19 @@ class Row:
         return "".join(text for _, text in self.new or [])
 
 
+@functools.lru_cache(maxsize=4096)  # each paragraph is compared with many: its pairs once
+def _bigrams(text):
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) if len(text) > 1 else frozenset(text)
+
+
 def similarity(a, b):
+    """0–1: how much of two paragraphs is the same text (Dice coefficient of their sets of
+    character pairs). Linear in their length, and sharper than single characters: any two
+    Chinese paragraphs share most of their characters (的、党、工作), few of their pairs."""
     if not a or not b:
         return 0.0
-    if len(a) * len(b) > CHAR_DIFF_LIMIT:
-        return SequenceMatcher(None, a, b, autojunk=False).quick_ratio() if min(len(a), len(b)) * 3 > max(len(a), len(b)) else 0.0
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < PAIR_THRESHOLD or matcher.quick_ratio() < PAIR_THRESHOLD:
-        return matcher.quick_ratio()
-    return matcher.ratio()
+    a_pairs, b_pairs = _bigrams(a), _bigrams(b)
+    return 2 * len(a_pairs & b_pairs) / (len(a_pairs) + len(b_pairs))
 
 
 def char_diff(old, new):
