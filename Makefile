@@ -24,9 +24,12 @@ TEST_PACKAGES := poppler-utils chromium postgresql redis-server
 
 .PHONY: run test serve setup setup-test system system-test migrate demo clean check mutation
 
-# The development server and the background worker beside it (.ci/dev); Ctrl-C stops both.
+# What users see: DEBUG off (Chinese error pages, never Django's debug page), plain http,
+# static files served from static/ by WhiteNoise; runserver still reloads on code changes.
+# The background worker runs beside the server (.ci/dev); Ctrl-C stops both.
+RUN_ENV := DJANGO_DEBUG=0 DJANGO_SECURE_SSL=0 DJANGO_STATIC_FROM_SOURCE=1
 run: setup migrate demo
-	HOST=$(HOST) PORT=$(PORT) bash .ci/dev
+	$(RUN_ENV) HOST=$(HOST) PORT=$(PORT) bash .ci/dev
 
 # Production settings (DEBUG off, collectstatic, WhiteNoise, gunicorn) over plain http.
 serve: setup

@@ -47,7 +47,7 @@ def roster(request):
 @administrator_required
 @require_GET
 def roster_template_download(request):
-    return _xlsx(roster_template(), "党组织名册模板")
+    return _xlsx(roster_template(request.user), "党组织名册模板")
 
 
 @administrator_required

@@ -147,6 +147,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 LANGUAGES = [("zh-hans", "简体中文")]
+# Django's stock messages that users meet (login, passwords, form fields) in the app's voice, with 您.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -157,17 +159,21 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # 报告体检: a directory of extra dictionary files (same names as reports/checks/data/*.txt) whose
 # lines are added to the built-in ones; empty: the built-in dictionaries only.
 REPORT_CHECK_DICTIONARY_DIR = os.environ.get("SHUPING_CHECK_DICTIONARY_DIR", "")
+# `make run` shows what users see (DEBUG off: the Chinese error pages) while serving static files
+# straight from static/ (no collectstatic): DJANGO_STATIC_FROM_SOURCE=1.
+STATIC_FROM_SOURCE = DEBUG or env_bool("DJANGO_STATIC_FROM_SOURCE", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if STATIC_FROM_SOURCE
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
+WHITENOISE_AUTOREFRESH = STATIC_FROM_SOURCE
 # favicon.ico and robots.txt, served at the site root.
 WHITENOISE_ROOT = BASE_DIR / "public"
 # Source maps are only read by developer tools; compressing them took a third of collectstatic.

@@ -47,6 +47,61 @@ class ReportTextForm(forms.Form):
         return {name: self.cleaned_data[name] for name in names if only is None or name in only}
 
 
+IMPORT_KEEP_CHOICES = [
+    ("both", "保留两者：原有内容在前，导入的内容接在后面"),
+    ("imported", "用导入的内容替换原有内容"),
+    ("draft", "保留原有内容，不导入这一部分"),
+]
+
+
+def import_merged_text(*, drafted, imported, keep):
+    """What a part holds after an import: the drafted text is never dropped unless the user chose
+    "imported"; a part the import leaves empty keeps its draft."""
+    if not drafted.strip() or drafted.strip() == imported.strip():
+        return imported
+    if not imported.strip() or keep == "draft":
+        return drafted
+    if keep == "imported":
+        return imported
+    return drafted.rstrip("\n") + "\n" + imported
+
+
+class ImportConfirmForm(ReportTextForm):
+    """The import preview: the split parts, and for each part that already has drafted text
+    (e.g. 上年度问题整改情况 drafted from last year's problems) what to do with it (keep_<part>,
+    keep both unless the user chooses otherwise). `drafted`: {part: text} of the report now."""
+
+    def __init__(self, *args, drafted=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.drafted = {name: (drafted or {}).get(name, "") for name in TEXT_FIELDS}
+        for name in TEXT_FIELDS:
+            if self.drafted[name].strip():
+                self.fields[f"keep_{name}"] = forms.ChoiceField(
+                    label=f"“{FIELD_LABELS[name]}”已有内容", choices=IMPORT_KEEP_CHOICES, initial="both",
+                    required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                )
+
+    def report_data(self, only=None):
+        data = super().report_data(only)
+        return {
+            name: import_merged_text(
+                drafted=self.drafted[name], imported=value, keep=self.cleaned_data.get(f"keep_{name}") or "both"
+            )
+            if name in self.drafted
+            else value
+            for name, value in data.items()
+            if not name.startswith("keep_")
+        }
+
+    def drafted_parts(self):
+        """{part: (drafted text, keep bound field or None)} of parts whose draft the import meets."""
+        return {
+            name: (text, self[f"keep_{name}"] if f"keep_{name}" in self.fields else None)
+            for name, text in self.drafted.items()
+            if text.strip()
+        }
+
+
 class ReportForm(ReportTextForm):
     """The editor: text parts and key figures."""
 

@@ -30,6 +30,13 @@ a bare ``存在问题`` line, full-width or half-width punctuation. The rules, i
 7. If no top-level heading names a section, the ``（一）`` / ``1.`` sub-headings are tried as
    top-level headings instead (reports that number their main parts that way).
 8. A speech with no recognisable heading at all ends up entirely in the preamble.
+9. A top-level heading whose wording names nothing (themed headings: ``二、对标检视，正视问题找差距``) is
+   recognised, in order: by its sub-headings (``（一）存在的问题`` ``（二）原因分析`` → problems; the
+   rectification wording does not count here, a part may hold a rectification block); by weaker
+   theme words (THEME_PATTERNS) only for the current part or one that can follow it in the usual
+   order performance → problems → plans; and a numbered heading right after the problems part opens the
+   plans (``三、精准施策，凝心聚力谋发展``), as plans always follow the problems (a rectification part
+   numbered in between counts as the previous number).
 """
 
 import re
@@ -61,13 +68,23 @@ SECTION_PATTERNS = {
         r"针对.{0,30}问题.{0,30}整改",
         r"问题整改",
     ],
-    "problems": [r"存在的?(?:主要)?(?:问题|不足|差距|短板)", r"问题(?:及|和|与)?(?:原因|不足)", r"不足之处", r"^问题$", r"^不足"],
+    "problems": [
+        r"存在的?(?:主要)?(?:问题|不足|差距|短板)",
+        r"问题(?:及|和|与)?(?:原因|不足)",
+        r"不足之处",
+        r"^问题$",
+        r"^不足",
+        r"(?:找|查找|查摆|找准|正视).{0,6}(?:差距|不足|短板|问题)",
+        r"短板弱项|差距不足",
+        r"原因(?:分析|剖析)|(?:剖析|分析|深挖|查找).{0,6}(?:根源|原因)",
+    ],
     "plans": [
         r"下一?步",
         r"(?:明年|今后|来年|新的一年|\d{4}年)(?:的)?(?:工作)?(?:打算|计划|思路|安排|重点)",
         r"(?:工作)?(?:打算|计划|思路)$",
         r"打算",
         r"努力方向",
+        r"(?:目标任务|(?:改进|整改|工作|具体)措施)",
     ],
     # 开展情况 also covers 工作开展情况, 履职 also 履职情况 / 履职尽责情况.
     "performance": [
@@ -82,6 +99,14 @@ SECTION_PATTERNS = {
     ],
 }
 _COMPILED = {section: [re.compile(p) for p in patterns] for section, patterns in SECTION_PATTERNS.items()}
+# Weaker wording of themed headings (二、对标检视，正视问题找差距 / 三、精准施策，凝心聚力谋发展): it names a
+# part only where that part can come next in the usual order (performance → problems → plans), see rule 9.
+THEME_PATTERNS = {
+    "problems": [r"差距|短板|弱项|不足|问题|检视|反思|查摆|剖析|原因|根源"],
+    "plans": [r"谋发展|施策|举措|措施|目标|方向|展望|上台阶|新台阶|再出发|新征程|来年|明年|今后|新的一年"],
+}
+_THEMES = {section: [re.compile(p) for p in patterns] for section, patterns in THEME_PATTERNS.items()}
+USUAL_ORDER = ("performance", "problems", "plans")
 # A sub-heading block is rectification only on stricter wording: "（三）上年度问题整改不彻底"
 # inside the problems part is a problem, not the rectification part.
 _SUB_RECTIFICATION_HEADING = re.compile(r"整改(?:落实|工作)?(?:情况|成效|进展)|整改落实")
@@ -172,6 +197,7 @@ class SplitResult:
 def split_report(text):
     """Split `text` into {preamble, performance, problems, plans, rectification}. See module doc."""
     lines = _parse(text)
+    _name_themed_headings(lines)
     # Rule 7: without a top-level heading that names a section, named sub-headings act as top-level ones.
     sub_headings_on_top = not any(line.level == 1 and line.section for line in lines)
     chunks = {part: [] for part in PARTS}
@@ -196,6 +222,58 @@ def split_report(text):
                 headings.append(("rectification", line.text))
         chunks[current].append(line.text)
     return SplitResult(parts={part: "\n".join(chunks[part]) for part in PARTS}, headings=headings)
+
+
+def _name_themed_headings(lines):
+    """Rule 9: give a section to top-level headings whose own wording names none (in place)."""
+    current = None  # the last part named by a top-level heading, rectification aside
+    previous_number = None  # the number of the last named part (一 → 1), None if unnumbered
+    for index, line in enumerate(lines):
+        if line.level != 1:
+            continue
+        if line.section is None:
+            line.section = _section_of_sub_headings(lines, index) or _section_by_order(line, current, previous_number)
+        if line.section:
+            previous_number = _part_number(line.text)
+        if line.section in USUAL_ORDER:
+            current = line.section
+
+
+def _section_of_sub_headings(lines, index):
+    votes = []
+    for line in lines[index + 1 :]:
+        if line.level == 1:
+            break
+        if line.level == 2 and line.section in USUAL_ORDER:
+            votes.append(line.section)
+    # The most named part; at a tie the one named first (max keeps the first of equal keys).
+    return max(votes, key=votes.count) if votes else None
+
+
+def _part_number(text):
+    """一、… → 1, 第三部分 → 3, 十二、 → 12, 二十 → 20; None for an unnumbered line."""
+    match = _TOP_NUMBERED.match(_normalise(text))
+    if not match:
+        return None
+    value = 0
+    for char in re.sub(rf"[^{_CN_NUMBER}]", "", match.group(0)):
+        # 十 multiplies what came before it (二十) or stands for 10 (十一); others add.
+        value = (value or 1) * 10 if char == "十" else value + _CN_NUMBER.index(char) + 1
+    return value
+
+
+def _section_by_order(line, current, previous_number):
+    if current is None:  # before any part: rule 4's unnamed opening part decides
+        return None
+    title = re.split(r"[。;:]", _title(_normalise(line.text)))[0]
+    # The part that can come next, or the current one continued (二、存在问题 → 三、深挖根源).
+    for section in USUAL_ORDER[USUAL_ORDER.index(current) :]:
+        if any(pattern.search(title) for pattern in _THEMES.get(section, ())):
+            return section
+    # The part numbered right after a numbered problems part: 二、存在问题 → 三、… is the plans.
+    if current == "problems" and previous_number is not None and _part_number(line.text) == previous_number + 1:
+        return "plans"
+    return None
 
 
 def _opens_unnamed_performance(heading, lines):

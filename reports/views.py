@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches.confirmations import Confirmation, confirm_then
 
 from .diff import versions_diff
-from .forms import ImportForm, ReportForm, ReportTextForm, report_field_values
+from .forms import ImportConfirmForm, ImportForm, ReportForm, ReportTextForm, report_field_values
 from .models import SECTION_MAX_LENGTH, Report
 from .permissions import can_edit_report
 from .report_checks import findings_context, report_findings
@@ -102,6 +102,9 @@ def _render_editor(request, report, form=None, import_form=None, conflict=None, 
             # 体检 of the text as saved (the panel reruns it on the text being typed).
             "checks": findings_context(report_findings(report, body=report)),
             "blocked": blocked,
+            # Nothing written yet (a drafted 上年度问题整改情况 aside): pasting or uploading the
+            # report written in Word is the first thing offered.
+            "import_first": not any(getattr(report, name).strip() for name in TEXT_FIELDS if name != "rectification"),
         },
     )
 
@@ -136,10 +139,11 @@ def start(request, report):
     return redirect("reports:editor", pk=report.pk)
 
 
-def _save_draft_or_rerender(request, report, form, rerender):
+def _save_draft_or_rerender(request, report, form, rerender, rebuild=None):
     """Save a valid editor or import form through the service. On failure the response that
     keeps the user's text: rerender(report, form, conflict=...) — after a conflict the form
-    carries the server's new revision, so saving again is a deliberate overwrite."""
+    carries the server's new revision, so saving again is a deliberate overwrite.
+    rebuild(data, server_report) makes that form (default: the form's class on the data)."""
     try:
         report_save_draft(
             report=report, by=request.user, data=form.report_data(), base_revision=form.cleaned_data["base_revision"]
@@ -150,7 +154,7 @@ def _save_draft_or_rerender(request, report, form, rerender):
     except ReportConflict as conflict:
         data = request.POST.copy()
         data["base_revision"] = conflict.report.revision
-        form = type(form)(data)
+        form = rebuild(data, conflict.report) if rebuild else type(form)(data)
         form.is_valid()
         return rerender(conflict.report, form, conflict=True)
     except ValidationError as error:
@@ -314,36 +318,52 @@ def import_text(request, report):
     if not import_form.is_valid():
         return _render_editor(request, report, import_form=import_form)
     result = split_report(import_form.cleaned_data["text"])
-    form = ReportTextForm(initial={**result.parts, "base_revision": report.revision})
+    form = ImportConfirmForm(initial={**result.parts, "base_revision": report.revision}, drafted=_drafted(report))
     headings = [(FIELD_LABELS[part], line) for part, line in result.headings]
     return _render_import_preview(request, report, form, headings=headings)
 
 
+def _drafted(report):
+    return {name: getattr(report, name) for name in TEXT_FIELDS}
+
+
 def _render_import_preview(request, report, form, headings=None, conflict=False):
+    drafted = form.drafted_parts()
+    parts = []
+    for name in TEXT_FIELDS:
+        imported = str(form[name].value() or "")
+        text, keep = drafted.get(name, ("", None))
+        parts.append(
+            {
+                "field": form[name],
+                "name": name,
+                "max": SECTION_MAX_LENGTH[name],
+                "drafted": text,
+                # The choice is asked only where both have text and they differ.
+                "keep": keep if text and imported.strip() and imported.strip() != text.strip() else None,
+            }
+        )
     return render(
         request,
         "reports/import_preview.html",
-        {
-            "report": report,
-            "form": form,
-            "parts": [{"field": form[name], "name": name, "max": SECTION_MAX_LENGTH[name]} for name in TEXT_FIELDS],
-            "headings": headings,
-            "conflict": conflict,
-        },
+        {"report": report, "form": form, "parts": parts, "headings": headings, "conflict": conflict},
     )
 
 
 @require_POST
 @editable_report_view
 def import_confirm(request, report):
-    form = ReportTextForm(request.POST)
+    form = ImportConfirmForm(request.POST, drafted=_drafted(report))
     if not form.is_valid():
         return _render_import_preview(request, report, form)
 
     def rerender(report, form, conflict=False):
         return _render_import_preview(request, report, form, conflict=conflict)
 
-    failed = _save_draft_or_rerender(request, report, form, rerender)
+    def rebuild(data, server_report):
+        return ImportConfirmForm(data, drafted=_drafted(server_report))
+
+    failed = _save_draft_or_rerender(request, report, form, rerender, rebuild=rebuild)
     if failed:
         return failed
     messages.success(request, "已导入并保存为草稿，请在下方检查各部分内容。")
@@ -377,7 +397,9 @@ def detail(request, pk):
 def preview(request, pk):
     report = report_visible_or_404(request.user, pk)
     body = report_readable_body(request.user, report)
-    return render(request, "reports/preview.html", {"report": report, "body": body})
+    # The PDF of what is read here: a submitted version, or the secretary's draft.
+    can_download_pdf = body is not None and (body is not report or report.status != Report.Status.NOT_STARTED)
+    return render(request, "reports/preview.html", {"report": report, "body": body, "can_download_pdf": can_download_pdf})
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.validators import MinValueValidator
 
 from reports.checks import KINDS
 from reviews.computation import points_text
@@ -156,7 +157,13 @@ class CriterionForm(ServiceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["order"].required = False
+        order = self.fields["order"]
+        order.required = False
+        order.min_value = 1  # users count from 1
+        order.validators.append(MinValueValidator(1))
+        order.widget.attrs.update({"min": 1, "placeholder": "留空则排在最后"})
+        if not self.instance.pk:
+            order.initial = None  # not the model's 0: the service puts a new criterion last
 
 
 class ResultSettingsForm(ServiceModelForm):

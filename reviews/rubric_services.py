@@ -4,6 +4,7 @@ from decimal import InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from branches.models import AuditEntry
 from reviews.common import audit_change, decimal_or_none, ensure_not_published, is_half_step
@@ -38,8 +39,8 @@ def criterion_save(*, cycle, by, name, max_points, description="", order=None, c
         errors["max_points"] = "满分须为 0.5 到 100 之间的整分或半分。"
     if errors:
         raise ValidationError(errors)
-    if order is None:
-        order = criterion.order if criterion else (cycle.criteria.count())
+    if order is None:  # a new criterion goes last; users count from 1
+        order = criterion.order if criterion else (cycle.criteria.aggregate(last=Max("order"))["last"] or 0) + 1
     old = {"name": criterion.name, "max_points": str(criterion.max_points)} if criterion else {}
     criterion = criterion or Criterion(cycle=cycle)
     criterion.name, criterion.max_points = name, max_points

@@ -36,5 +36,9 @@ MAX_LINES = 2 * MAX_ROWS
 MAX_INFLATED_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 20
 PATH_SEPARATOR = "/"
+# The template's example rows begin with this; a file that still holds one is refused with a
+# message (an example imported by mistake would create an organization).
+EXAMPLE_PREFIX = "示例："
+PARENT_LIST_SHEET = "上级党组织名单"
 PHONE = re.compile(r"^1\d{10}$")
 USERNAME_VALIDATOR = UnicodeUsernameValidator()

@@ -113,13 +113,17 @@ class _Tree:
                 return None
         return row
 
-    def _children(self, node):
-        """Nodes directly under `node` (an Organization or a new row)."""
+    def _children(self, node, name):
+        """Nodes called `name` directly under `node` (an Organization or a new row). Only rows of
+        that name are resolved: resolving every row would resolve the row whose parent path is
+        being read, and report it as a loop through itself."""
         found = []
         if isinstance(node, Organization):
-            found += [org for org in self.by_key.values() if org.parent_id == node.pk]
+            found += [org for org in self.by_key.values() if org.parent_id == node.pk and org.name == name]
         for row in self.rows:
-            if row.parent_text and self.node(row) is not None and row.parent is node and row.existing is None:
+            if row.name != name or not row.parent_text:
+                continue
+            if self.node(row) is not None and row.parent is node and row.existing is None:
                 found.append(row)
         return found
 
@@ -149,7 +153,7 @@ class _Tree:
         for part in parts[1:]:
             if len(candidates) != 1:
                 break
-            candidates = [child for child in self._children(candidates[0]) if child.name == part]
+            candidates = self._children(candidates[0], part)
         if not candidates:
             if any(id(row) in self.in_cycle for row in self.rows_by_name.get(parts[0], [])):
                 return None  # already reported as a cycle

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from ..archives import ArchiveBroken, archive_check
 from ..models import Organization
 from .format import (
+    EXAMPLE_PREFIX,
     KIND_BY_LABEL,
     KIND_LABEL,
     MAX_INFLATED_BYTES,
@@ -175,6 +176,9 @@ def roster_read(content):
         if not name:
             errors.append(RosterError(ORGANIZATION_SHEET, line, "名称", "请填写党组织名称。"))
             continue
+        if name.startswith(EXAMPLE_PREFIX):
+            errors.append(RosterError(ORGANIZATION_SHEET, line, "名称", "这是模板中的示例行，请删除或改写后再导入。"))
+            continue
         if len(name) > 100 or PATH_SEPARATOR in name:
             errors.append(RosterError(ORGANIZATION_SHEET, line, "名称", f"名称最多 100 个字，且不能包含“{PATH_SEPARATOR}”。"))
             continue
@@ -187,6 +191,9 @@ def roster_read(content):
     for line, cells in _read_sheet(workbook, MEMBER_SHEET, MEMBER_COLUMNS, errors):
         if not cells["党组织"]:
             errors.append(RosterError(MEMBER_SHEET, line, "党组织", "请填写党组织。"))
+        elif cells["党组织"].startswith(EXAMPLE_PREFIX):
+            errors.append(RosterError(MEMBER_SHEET, line, "党组织", "这是模板中的示例行，请删除或改写后再导入。"))
+            continue
         person = _person(MEMBER_SHEET, line, cells, "账号", "姓名", errors, required=True)
         if person is not None and cells["党组织"]:
             members.append(MemberRow(line, cells["党组织"], person))

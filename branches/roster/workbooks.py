@@ -3,15 +3,31 @@ the initial passwords to hand out."""
 
 from django.db.models import Prefetch
 from openpyxl import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..downloads import workbook_bytes, write_table
 from ..models import Organization, User
 from ..selectors import organizations_administered_by
-from .format import KIND_LABEL, MEMBER_COLUMNS, MEMBER_SHEET, ORGANIZATION_COLUMNS, ORGANIZATION_SHEET, PATH_SEPARATOR
+from .format import (
+    EXAMPLE_PREFIX,
+    KIND_BY_LABEL,
+    KIND_LABEL,
+    MAX_ROWS,
+    MEMBER_COLUMNS,
+    MEMBER_SHEET,
+    ORGANIZATION_COLUMNS,
+    ORGANIZATION_SHEET,
+    PARENT_LIST_SHEET,
+    PATH_SEPARATOR,
+)
 
 
 def _workbook(sheets):
     """.xlsx bytes of {title: (columns, rows)} with styled headers and fitted columns."""
+    return workbook_bytes(_build(sheets))
+
+
+def _build(sheets):
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, (columns, rows) in sheets.items():
@@ -20,7 +36,7 @@ def _workbook(sheets):
         for column in range(1, len(columns) + 1):  # text cells: phone numbers stay text
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = "@"
-    return workbook_bytes(workbook)
+    return workbook
 
 
 def _tree_order(organizations):
@@ -91,17 +107,30 @@ def roster_export(user):
     return _workbook({ORGANIZATION_SHEET: (ORGANIZATION_COLUMNS, org_rows), MEMBER_SHEET: (MEMBER_COLUMNS, member_rows)})
 
 
-def roster_template():
-    """An empty roster with both sheets and an example of each row (to be overwritten)."""
-    return _workbook(
+def roster_template(user):
+    """The roster to fill in: both sheets with an example row each (refused on import until
+    deleted or rewritten), drop-downs for the type and the parent (the user's organizations,
+    listed on their own sheet; a parent new in this file may still be typed), and the notes."""
+    organizations = _tree_order(list(organizations_administered_by(user)))
+    ids = {org.pk for org in organizations}
+    parents = list(Organization.objects.filter(pk__in={o.parent_id for o in organizations if o.parent_id} - ids))
+    label, _ = _labeller(organizations, parents)
+    parent_labels = [label(org) for org in organizations if org.kind != Organization.Kind.BRANCH]
+    example_parent = parent_labels[0] if parent_labels else "城关街道党工委"
+    workbook = _build(
         {
-            ORGANIZATION_SHEET: (ORGANIZATION_COLUMNS, []),
-            MEMBER_SHEET: (MEMBER_COLUMNS, []),
+            ORGANIZATION_SHEET: (
+                ORGANIZATION_COLUMNS,
+                [[f"{EXAMPLE_PREFIX}幸福社区党支部", "党支部", example_parent, "张三", "13800000000", "zhangsan"]],
+            ),
+            MEMBER_SHEET: (MEMBER_COLUMNS, [[f"{EXAMPLE_PREFIX}{example_parent}", "李四", "13800000001", "lisi"]]),
+            PARENT_LIST_SHEET: (["您管理的党组织（可作上级党组织）"], [[name] for name in parent_labels]),
             "填写说明": (
                 ["说明"],
                 [
-                    ["“党组织”表每行一个党组织：名称、类型（党委、党工委、党总支或党支部）、上级党组织名称，以及书记的姓名、手机号和登录账号。"],
-                    ["上级党组织可以是本表中的党组织，也可以是系统中已有的、您管理范围内的党组织；同名时写完整路径，如“城关街道党工委/机关党总支”。"],
+                    [f"两张表的第 2 行是示例（名称以“{EXAMPLE_PREFIX}”开头），请删除或直接改写；留着示例行的名册不会被导入。"],
+                    ["“党组织”表每行一个党组织：名称、类型（党委、党工委、党总支或党支部，可从下拉列表选择）、上级党组织名称，以及书记的姓名、手机号和登录账号。"],
+                    ["上级党组织可从下拉列表选择您管理的党组织（见“上级党组织名单”表），也可以填写本表中新增的党组织；同名时写完整路径，如“城关街道党工委/机关党总支”。"],
                     ["“班子成员”表每行一名班子成员：所在党组织名称、姓名、手机号和登录账号。"],
                     ["账号只能包含字母、数字和 @ . + - _；新账号导入后获得一次性初始密码，首次登录须修改。"],
                     ["已有党组织按“上级党组织 + 名称”识别：再次导入同一名册不会重复创建。班子成员只增加不删除。"],
@@ -110,6 +139,32 @@ def roster_template():
             ),
         }
     )
+    organization_sheet = workbook[ORGANIZATION_SHEET]
+    last = MAX_ROWS + 1
+    kinds = DataValidation(
+        type="list",
+        formula1='"' + ",".join(label for label in KIND_BY_LABEL if "（" not in label) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="类型无效",
+        error="请从下拉列表中选择：党委、党工委、党总支或党支部。",
+    )
+    kinds.add(f"B2:B{last}")
+    organization_sheet.add_data_validation(kinds)
+    if parent_labels:
+        for sheet, column in ((organization_sheet, "C"), (workbook[MEMBER_SHEET], "A")):
+            choice = DataValidation(
+                type="list",
+                formula1=f"'{PARENT_LIST_SHEET}'!$A$2:$A${len(parent_labels) + 1}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="warning",  # a parent added in this same file is not in the list yet
+                errorTitle="不在名单中",
+                error="不是您管理的党组织。如果它是本表中新增的党组织，请点“是”保留。",
+            )
+            choice.add(f"{column}2:{column}{last}")
+            sheet.add_data_validation(choice)
+    return workbook_bytes(workbook)
 
 
 def passwords_workbook(passwords):

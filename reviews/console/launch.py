@@ -43,7 +43,7 @@ def rubric_setup(*, cycle, copy_from=None):
     else:
         criteria = [
             Criterion(cycle=cycle, name=name, max_points=points, description=description, order=index)
-            for index, (name, points, description) in enumerate(DEFAULT_CRITERIA)
+            for index, (name, points, description) in enumerate(DEFAULT_CRITERIA, start=1)  # users count from 1
         ]
         ResultSettings.objects.create(cycle=cycle)
     Criterion.objects.bulk_create(criteria)

@@ -85,7 +85,21 @@ def _label_order(label):
     return (0, int(digits), "") if digits.isdigit() else (1, 0, label)
 
 
-def result_sheet(row, reviews, *, settings, ranked_count, pseudonyms, ballot=None):
+def rank_scope(ranked_count, report_count=None):
+    """Out of what a rank is: the organizations that have a total (only they are ranked), saying
+    so when the cycle has more (sheets published before report_count was kept pass None)."""
+    if report_count == ranked_count:
+        return f"共{ranked_count}个"
+    if report_count is None:
+        return f"{ranked_count}个参加排名"
+    return f"{report_count}个党组织中{ranked_count}个有综合得分、参加排名"
+
+
+def rank_text(rank, ranked_count, report_count=None):
+    return f"{rank}（{rank_scope(ranked_count, report_count)}）" if rank else "—"
+
+
+def result_sheet(row, reviews, *, settings, ranked_count, pseudonyms, ballot=None, report_count=None):
     """Everything the result page and the result PDF show of one organization, as JSON-able
     data: this is what a publication freezes (PublishedResult.sheet). `reviews` are its submitted
     reviews (reviews_for_report), `ballot` its (marks, EntryTally) or None. Reviewers appear as
@@ -109,6 +123,7 @@ def result_sheet(row, reviews, *, settings, ranked_count, pseudonyms, ballot=Non
         "total": _text(row.total),
         "rank": row.rank,
         "ranked_count": ranked_count,
+        "report_count": report_count,  # all the cycle's organizations, ranked or not
         "show_rank": settings.show_rank,
         "grade": row.grade,
         "grade_label": row.grade_label,
@@ -235,6 +250,8 @@ def sheet_context(sheet, *, cycle, published_at=None):
         "ballot": ballot,
         "show_rank": sheet["show_rank"],
         "ranked_count": sheet["ranked_count"],
+        "rank_text": rank_text(sheet["rank"], sheet["ranked_count"], sheet.get("report_count")),
+        "rank_scope": rank_scope(sheet["ranked_count"], sheet.get("report_count")),
         "comments": [(review["reviewer"], review["comment"]) for review in reviews if review["comment"].strip()],
         "reviews": reviews,
         "problem_groups": sheet_problem_groups(sheet),
@@ -250,6 +267,7 @@ def live_sheet(report, settings=None):
     return result_sheet(
         row, reviews, settings=settings, ranked_count=ranked_count,
         pseudonyms=reviewer_pseudonyms(report.cycle), ballot=ballot_tally_for_report(report),
+        report_count=report.cycle.reports.count(),
     )
 
 
@@ -270,19 +288,20 @@ def cycle_sheets(cycle, settings):
     return {
         row.report.pk: result_sheet(
             row, reviews.get(row.report.pk, []), settings=settings, ranked_count=ranked_count,
-            pseudonyms=pseudonyms, ballot=tallies.get(row.report.pk),
+            pseudonyms=pseudonyms, ballot=tallies.get(row.report.pk), report_count=len(rows),
         )
         for row in rows
     }
 
 
-def result_context(row, reviews, *, settings, ranked_count):
+def result_context(row, reviews, *, settings, ranked_count, report_count=None):
     """Context of templates/pdf/result.html from one ResultRow and its submitted reviews
     (reviews.selectors.reviews_for_report: scores and problems prefetched), live."""
     report = row.report
     sheet = result_sheet(
         row, reviews, settings=settings, ranked_count=ranked_count,
         pseudonyms=reviewer_pseudonyms(report.cycle), ballot=ballot_tally_for_report(report),
+        report_count=report.cycle.reports.count() if report_count is None else report_count,
     )
     return {**sheet_context(sheet, cycle=report.cycle), "report": report, "settings": settings}
 

@@ -350,6 +350,14 @@
     });
   });
 
+  // The PDF download renders what the server holds: save what is typed first.
+  document.querySelectorAll("a[data-flush-before-follow]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      flush().then(function () { window.location.href = link.href; });
+    });
+  });
+
   // For the 体检 panel (report-checks.js): save what is typed first, so that a check and a save never
   // run at the same time and the findings are about the text the server holds.
   window.shupingEditor = { flush: function () { return flush(); } };

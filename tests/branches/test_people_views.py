@@ -38,7 +38,7 @@ def test_choosing_another_subtrees_administrator_as_secretary_is_a_form_error(ad
     url = reverse("branches:organization", args=[world.branch_a.pk])
     response = admin_client.post(url, {"name": "甲社区党支部", "order": 0, "secretary": world.other_admin.pk})
     assert response.status_code == 400
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "请从列表中" in response.content.decode()
     world.branch_a.refresh_from_db()
     assert world.branch_a.secretary == world.secretary_a
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.ORGANIZATION_CHANGED).exists()
@@ -179,12 +179,12 @@ def test_too_long_input_gets_a_chinese_message_and_stays(admin_client, world):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert name in html and "确保该变量包含不超过 100 字符" in html
+    assert name in html and "最多 100 个字，您输入了" in html
     reason = "因" * 300 + "尾"
     response = admin_client.post(reverse("branches:person_password", args=[world.secretary_a.pk]), {"reason": reason})
     assert response.status_code == 400
     html = response.content.decode()
-    assert reason in html and "确保该变量包含不超过 300 字符" in html
+    assert reason in html and "最多 300 个字，您输入了" in html
     world.secretary_a.refresh_from_db()
     assert world.secretary_a.check_password(PASSWORD)
 

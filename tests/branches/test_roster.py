@@ -1,7 +1,10 @@
 """Roster import: preview (plan) and apply, every kind of error, idempotent re-import, export round trip."""
 
+import io
+
 import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher
+from openpyxl import load_workbook
 
 from branches.models import AuditEntry, Organization, User
 from branches.roster import (
@@ -192,10 +195,38 @@ def test_phone_typed_as_a_number_is_read_as_text(world):
     assert User.objects.get(username="zhang").phone == "13900000009"
 
 
-def test_template_has_both_sheets_with_headers():
-    content = roster_template()
-    assert sheet_rows(content, ORGANIZATION_SHEET) == [["名称", "类型", "上级党组织", "书记姓名", "手机号", "书记账号"]]
-    assert sheet_rows(content, MEMBER_SHEET) == [["党组织", "姓名", "手机号", "账号"]]
+def test_template_has_both_sheets_with_headers_and_an_example_row(world):
+    content = roster_template(world.admin)
+    assert sheet_rows(content, ORGANIZATION_SHEET) == [
+        ["名称", "类型", "上级党组织", "书记姓名", "手机号", "书记账号"],
+        ["示例：幸福社区党支部", "党支部", COMMITTEE, "张三", "13800000000", "zhangsan"],
+    ]
+    assert sheet_rows(content, MEMBER_SHEET) == [["党组织", "姓名", "手机号", "账号"], [f"示例：{COMMITTEE}", "李四", "13800000001", "lisi"]]
+    # the administrator's organizations that can be parents (not the branches), and no other subtree's
+    assert sheet_rows(content, "上级党组织名单") == [["您管理的党组织（可作上级党组织）"], [COMMITTEE]]
+
+
+def test_template_drop_downs_for_type_and_parent(world):
+    workbook = load_workbook(io.BytesIO(roster_template(world.admin)))
+    validations = {str(v.sqref): v for v in workbook[ORGANIZATION_SHEET].data_validations.dataValidation}
+    kind = validations["B2:B3001"]
+    assert kind.type == "list" and kind.formula1 == '"党委,党工委,党总支,党支部"' and kind.showErrorMessage
+    assert kind.errorStyle in (None, "stop")  # another type is refused in Excel
+    parent = validations["C2:C3001"]
+    assert parent.type == "list" and parent.formula1 == "'上级党组织名单'!$A$2:$A$2"
+    assert parent.errorStyle == "warning"  # a parent new in the same file may be typed
+    member = {str(v.sqref): v for v in workbook[MEMBER_SHEET].data_validations.dataValidation}["A2:A3001"]
+    assert member.formula1 == parent.formula1
+
+
+def test_template_imported_unchanged_is_refused_with_the_example_rows_named(world):
+    plan = roster_plan(content=roster_template(world.admin), user=world.admin)
+    assert messages(plan) == [
+        "党组织表第2行“名称”列：这是模板中的示例行，请删除或改写后再导入。",
+        "班子成员表第2行“党组织”列：这是模板中的示例行，请删除或改写后再导入。",
+    ]
+    with pytest.raises(RosterInvalid):
+        roster_import(content=roster_template(world.admin), by=world.admin)
 
 
 def test_initial_password_hash_is_cheap_pbkdf2_and_upgraded_on_login(settings, db):

@@ -38,7 +38,8 @@ def test_secretary_imports_edits_keeps_text_offline_and_submits(page, login, liv
     status = page.locator("#autosave-status")
 
     # Paste the whole report: previewed split into the sections, then saved as the draft.
-    page.click("#import-panel summary")
+    # Nothing written yet: the import is the first thing offered, open.
+    expect(page.locator("section#import-panel textarea")).to_be_visible()
     page.fill("#import-form textarea", REPORT_TEXT)
     page.click("#import-button")
     expect(page.locator("#import-confirm-button")).to_be_visible()

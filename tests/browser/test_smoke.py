@@ -44,7 +44,7 @@ def test_wrong_password_shows_the_chinese_error_and_keeps_the_username(page, liv
         page.click("form button[type=submit]")
 
     assert urlsplit(page.url).path == reverse("login")
-    assert "请输入一个正确的用户名和密码" in page.locator(".alert-danger").inner_text()
+    assert "用户名或密码不正确" in page.locator(".alert-danger").inner_text()
     assert page.input_value("input[name=username]") == "li_shuji"
     assert page.input_value("input[name=password]") == ""
 

@@ -18,7 +18,7 @@ def test_five_failed_logins_lock_the_account_on_that_address(client, axes_on, db
     for _ in range(4):
         response = attempt(client, "wang", "wrong")
         assert response.status_code == 200
-        assert "请输入一个正确的用户名和密码" in response.content.decode()
+        assert "用户名或密码不正确，请检查后重新输入（区分大小写）。" in response.content.decode()
     locked = attempt(client, "wang", "wrong")
 
     assert locked.status_code == 429
@@ -69,10 +69,10 @@ def test_a_successful_login_before_the_limit_resets_the_count(client, axes_on, d
     ("new_password", "messages"),
     [
         ("ab1cd", ["密码长度太短。密码必须包含至少 8 个字符。"]),
-        ("73920584", ["密码只包含数字。"]),
-        ("12345678", ["这个密码太常见了。", "密码只包含数字。"]),
-        ("13999999999a", ["密码跟 手机号 太相似了。"]),
-        ("chenshuji", ["密码跟 用户名 太相似了。"]),
+        ("73920584", ["密码不能全是数字。"]),
+        ("12345678", ["这个密码太常见，容易被猜到，请换一个。", "密码不能全是数字。"]),
+        ("13999999999a", ["密码与您的手机号太相似，请换一个。"]),
+        ("chenshuji", ["密码与您的用户名太相似，请换一个。"]),
     ],
 )
 def test_password_change_rejects_weak_passwords_in_chinese(client, db, new_password, messages):

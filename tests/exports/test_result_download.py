@@ -5,9 +5,11 @@ from urllib.parse import unquote
 import pytest
 from django.urls import reverse
 
+from reports.models import Report
 from reviews.models import ResultSettings
-from reviews.results.services import cycle_publish
-from tests.factories import INCOMPLETE_OK
+from reviews.results.documents import rank_text
+from reviews.results.services import cycle_publish, results_compute
+from tests.factories import INCOMPLETE_OK, OrganizationFactory
 
 from .conftest import COMMENT_A, COMMENT_A2, page_count, pdf_text
 
@@ -42,7 +44,7 @@ def test_result_sheet_content(client, scored_world, tmp_path):
     assert str(result.total) in text
     assert str(result.review_score) in text
     assert "96.00" in text  # routine score
-    assert "1（共2）" in text  # rank 1 of 2
+    assert "1（共2个）" in text  # rank 1 of the 2 organizations, both ranked
     assert "好" in text
     # Anonymous by default: no reviewer names.
     assert "评议人1" in text and "评议人2" in text
@@ -93,3 +95,31 @@ def test_nobody_before_results_are_computed(client, world):
 def test_secretary_sees_own_published_result(client, published_world, tmp_path):
     text = pdf_text(download(client, published_world.secretary_a, published_world.report_a).content, tmp_path)
     assert "甲社区党支部" in text and "公布" in text
+
+
+def test_rank_says_out_of_what_when_not_every_organization_is_ranked(client, scored_world, tmp_path):
+    """Issue 20: “排名 2（共4）” in a cycle of 8. Only organizations with a total are ranked; the
+    sheet says how many of the cycle's organizations that is, live and once published."""
+    w = scored_world
+    for name in ("丁社区党支部", "戊社区党支部"):  # in the cycle, not reviewed: no total, no rank
+        Report.objects.create(cycle=w.cycle, organization=OrganizationFactory(name=name, parent=w.committee))
+    results_compute(cycle=w.cycle, by=w.admin)
+    expected = "1（4个党组织中2个有综合得分、参加排名）"
+    assert expected in pdf_text(download(client, w.admin, w.report_a).content, tmp_path)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
+    assert expected in pdf_text(download(client, w.secretary_a, w.report_a).content, tmp_path)
+    page = client.get(reverse("reviews:secretary_result", args=[w.report_a.pk])).content.decode()
+    assert '<div class="small text-muted" id="result-rank-of">4个党组织中2个有综合得分、参加排名</div>' in page
+
+
+@pytest.mark.parametrize(
+    "rank, ranked, reports, text",
+    [
+        (2, 8, 8, "2（共8个）"),
+        (2, 4, 8, "2（8个党组织中4个有综合得分、参加排名）"),
+        (2, 4, None, "2（4个参加排名）"),  # a sheet published before the count was kept
+        (None, 4, 8, "—"),
+    ],
+)
+def test_rank_text(rank, ranked, reports, text):
+    assert rank_text(rank, ranked, reports) == text

@@ -1,35 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from reports.diff import CHAR_DIFF_LIMIT, text_diff, versions_diff
+from reports.diff import versions_diff
 
 from .conftest import submit
-
-
-def test_text_diff_character_level():
-    assert text_diff("召开支委会12次。", "召开支委会14次。") == [
-        ("equal", "召开支委会1"),
-        ("removed", "2"),
-        ("added", "4"),
-        ("equal", "次。"),
-    ]
-
-
-def test_text_diff_added_and_removed_lines():
-    segments = text_diff("甲\n乙\n", "甲\n丙丙\n乙\n")
-    assert ("added", "丙丙\n") in segments
-    assert "".join(text for op, text in segments if op != "removed") == "甲\n丙丙\n乙\n"
-    assert "".join(text for op, text in segments if op != "added") == "甲\n乙\n"
-
-
-def test_text_diff_huge_block_falls_back_to_whole_block():
-    a, b = "甲" * 3000, "乙" * 3000
-    assert len(a) * len(b) > CHAR_DIFF_LIMIT
-    assert text_diff(a, b) == [("removed", a), ("added", b)]
-
-
-def test_text_diff_empty():
-    assert text_diff("", "") == [] and text_diff(None, "新") == [("added", "新")]
 
 
 def test_versions_diff_figures(returned_world):

@@ -117,6 +117,7 @@ def test_confirm_saves_through_service(client, world):
         "problems": "问题",
         "plans": "计划",
         "rectification": "",
+        **{f"keep_{name}": "imported" for name in ("preamble", "performance", "problems", "plans")},
     }
     response = client.post(reverse("reports:import_confirm", args=[world.report_a.pk]), data)
     assert response.status_code == 302 and response["Location"] == reverse("reports:editor", args=[world.report_a.pk])
@@ -125,15 +126,76 @@ def test_confirm_saves_through_service(client, world):
     assert world.report_a.member_count == 7  # figures untouched
 
 
+DRAFTED_RECTIFICATION = "针对上年度述职评议指出的“组织生活不规范”问题，已建立台账，整改3项。"
+
+
+def test_preview_asks_about_drafted_parts_and_keeps_a_part_the_import_lacks(client, world):
+    fill(world.report_a, world.secretary_a, rectification=DRAFTED_RECTIFICATION)
+    client.force_login(world.secretary_a)
+    text = "一、履职情况\n召开支委会12次。\n二、存在问题\n理论学习不够深入。"  # the same problems as drafted
+    html = client.post(import_url(world.report_a), {"full_text": text}).content.decode()
+    # performance: drafted and imported differ → the choice, keep both preselected
+    block = re.search(r'<fieldset class="import-drafted[^"]*" id="drafted-performance">(.*?)</fieldset>', html, re.S).group(1)
+    assert "全年召开主题党日12次。" in block  # the drafted text, to look at
+    assert re.search(r'<input type="radio" name="keep_performance" value="both"[^>]*checked', block)
+    assert 'value="imported"' in block and 'value="draft"' in block
+    # problems: the same text → nothing to ask; rectification: not in the import → kept, said so
+    assert 'id="drafted-problems"' in html and "已有内容与导入的相同" in html
+    assert not re.search(r'<fieldset[^>]*id="drafted-problems"', html)
+    assert "导入的全文中没有这一部分，将保留原有内容" in html and textarea(html, "rectification") == ""
+
+
+@pytest.mark.parametrize(
+    "keep, expected",
+    [
+        (None, "一、工作开展情况\n全年召开主题党日12次。\n一、履职情况\n导入的内容"),  # default: both, draft first
+        ("both", "一、工作开展情况\n全年召开主题党日12次。\n一、履职情况\n导入的内容"),
+        ("imported", "一、履职情况\n导入的内容"),
+        ("draft", "一、工作开展情况\n全年召开主题党日12次。"),
+    ],
+)
+def test_confirm_never_silently_replaces_a_drafted_part(client, world, keep, expected):
+    fill(world.report_a, world.secretary_a, rectification=DRAFTED_RECTIFICATION)
+    world.report_a.refresh_from_db()
+    client.force_login(world.secretary_a)
+    data = {
+        "base_revision": world.report_a.revision,
+        "preamble": "",
+        "performance": "一、履职情况\n导入的内容",
+        "problems": "",
+        "plans": "",
+        "rectification": "",
+    }
+    if keep:
+        data["keep_performance"] = keep
+    assert client.post(reverse("reports:import_confirm", args=[world.report_a.pk]), data).status_code == 302
+    world.report_a.refresh_from_db()
+    assert world.report_a.performance == expected
+    # parts the import left empty keep their drafts, 上年度问题整改情况 included
+    assert world.report_a.rectification == DRAFTED_RECTIFICATION
+    assert world.report_a.problems == "二、存在问题\n理论学习不够深入。" and world.report_a.preamble == "各位领导、同志们："
+
+
+def test_import_into_an_empty_report_takes_the_import_as_it_is(client, world):
+    client.force_login(world.secretary_a)
+    data = {"base_revision": 0, "preamble": "导语", "performance": "一、履职情况\n甲", "problems": "", "plans": "", "rectification": ""}
+    client.post(reverse("reports:import_confirm", args=[world.report_a.pk]), data)
+    world.report_a.refresh_from_db()
+    assert (world.report_a.preamble, world.report_a.performance) == ("导语", "一、履职情况\n甲")
+
+
 def test_confirm_conflict_keeps_text_and_asks_again(client, world):
     client.force_login(world.secretary_a)
     data = {"base_revision": 0, "preamble": "", "performance": "导入的内容", "problems": "", "plans": "", "rectification": ""}
     fill(world.report_a, world.secretary_a)  # another tab saved meanwhile
     html = client.post(reverse("reports:import_confirm", args=[world.report_a.pk]), data).content.decode()
     assert 'id="import-conflict"' in html and textarea(html, "performance") == "导入的内容"
+    # the text the other tab saved is now a draft: asked about, not overwritten
+    assert re.search(r'<fieldset[^>]*id="drafted-performance"', html)
     world.report_a.refresh_from_db()
     assert world.report_a.performance != "导入的内容"
     data["base_revision"] = world.report_a.revision
+    data["keep_performance"] = "imported"
     client.post(reverse("reports:import_confirm", args=[world.report_a.pk]), data)
     world.report_a.refresh_from_db()
     assert world.report_a.performance == "导入的内容"
@@ -161,7 +223,8 @@ def test_upload_bad_file_shows_error_on_editor(client, world):
     html = response.content.decode()
     assert response.status_code == 200 and 'id="editor-form"' in html
     assert "不是有效的 .docx 文档" in html
-    assert re.search(r'<details id="import-panel"[^>]* open', html)
+    # a report not started: the import is the first thing on the page, open
+    assert re.search(r'<section id="import-panel"', html) and html.index('id="import-panel"') < html.index('id="editor-form"')
 
 
 def test_upload_too_large(client, world, monkeypatch):

@@ -262,8 +262,8 @@ def test_paragraphs_for_display():
 # without the pattern the heading would name another section or none (checked below).
 WORDINGS = {
     "rectification": ["整改进展", "去年点评指出问题的整改", "针对述职点评问题抓好整改", "问题整改"],
-    "problems": ["存在的主要短板", "问题与不足", "工作中的不足之处", "问题", "不足与差距"],
-    "plans": ["下步重点", "明年工作安排", "工作思路", "打算与措施", "今后努力方向"],
+    "problems": ["存在的主要短板", "问题与不足", "工作中的不足之处", "问题", "不足与差距", "正视问题找差距", "短板弱项", "原因分析"],
+    "plans": ["下步重点", "明年工作安排", "工作思路", "打算与措施", "今后努力方向", "改进措施"],
     "performance": ["主要工作", "工作成效", "主要做法", "党建工作回顾", "取得的成绩", "支部活动开展情况", "基本情况", "履职尽责"],
 }
 
@@ -533,3 +533,102 @@ def test_unnamed_opening_part_looks_only_at_top_level_headings():
     result = split_report(text)
     assert result["performance"] == "一、踔厉奋发\n（一）主要工作\n甲"
     assert result["problems"] == "二、存在问题\n乙"
+
+
+# --- rule 9: themed headings (more cases in test_heading_styles.py) ---------------------------
+
+
+def test_themed_problems_by_words_and_plans_by_words():
+    text = "一、履职情况\n甲\n二、对标检视，正视问题找差距\n乙\n三、精准施策，凝心聚力谋发展\n丙"
+    result = split_report(text)
+    assert result["problems"] == "二、对标检视，正视问题找差距\n乙"
+    assert result["plans"] == "三、精准施策，凝心聚力谋发展\n丙"
+    assert result.headings == [
+        ("performance", "一、履职情况"),
+        ("problems", "二、对标检视，正视问题找差距"),
+        ("plans", "三、精准施策，凝心聚力谋发展"),
+    ]
+
+
+def test_themed_heading_named_by_its_sub_headings():
+    text = "一、履职情况\n甲\n二、自我检查\n（一）存在的问题\n乙\n（二）原因分析\n丙\n三、砥砺前行\n丁"
+    result = split_report(text)
+    assert result["problems"] == "二、自我检查\n（一）存在的问题\n乙\n（二）原因分析\n丙"
+    assert result["plans"] == "三、砥砺前行\n丁"
+
+
+def test_sub_headings_vote_most_named_then_first_named():
+    # two plans sub-headings against one problems sub-heading
+    text = "一、主要工作\n甲\n二、回望\n（一）存在问题\n（二）下步打算\n（三）工作措施\n乙"
+    assert split_report(text)["plans"].startswith("二、回望")
+    # a tie: the first named wins
+    text = "一、主要工作\n甲\n二、回望\n（一）下步打算\n（二）存在问题\n乙"
+    assert split_report(text)["plans"].startswith("二、回望")
+    text = "一、主要工作\n甲\n二、回望\n（一）存在问题\n（二）下步打算\n乙"
+    assert split_report(text)["problems"].startswith("二、回望")
+
+
+def test_sub_headings_vote_ignores_rectification_and_arabic_items_and_stops_at_next_part():
+    text = "一、主要工作\n甲\n二、回望\n（一）上年度问题整改情况\n1.存在问题\n三、存在问题\n乙\n（一）下步打算"
+    result = split_report(text)
+    # 二、回望 names nothing: its sub-headings are rectification and a 1. item; 三's sub-heading is not its
+    assert result["performance"].startswith("一、主要工作\n甲\n二、回望")
+    assert result["rectification"] == "（一）上年度问题整改情况\n1.存在问题"
+
+
+def test_theme_words_read_on_the_heading_proper():
+    # "补齐弱项" names the problems; what follows the colon does not rename the part
+    result = split_report("一、主要工作\n甲\n二、补齐弱项：具体如下\n乙")
+    assert result["problems"] == "二、补齐弱项：具体如下\n乙"
+    result = split_report("一、主要工作\n甲\n二、具体如下：补齐弱项\n乙")
+    assert result["performance"] == "一、主要工作\n甲\n二、具体如下：补齐弱项\n乙"
+
+
+def test_unnamed_opening_part_looks_at_top_level_parts_only():
+    # a rectification sub-block before the problems part does not hide the opening part
+    text = "一、踔厉奋发\n（一）上年度问题整改情况\n甲\n二、存在问题\n乙"
+    result = split_report(text)
+    assert result["performance"] == "一、踔厉奋发"
+    assert result["rectification"] == "（一）上年度问题整改情况\n甲"
+    assert result["problems"] == "二、存在问题\n乙"
+
+
+def test_theme_words_only_in_the_usual_order():
+    # plans words cannot make a part before any part; problems words cannot follow the plans
+    assert split_report("一、凝心聚力谋发展\n甲\n二、存在问题\n乙")["performance"] == "一、凝心聚力谋发展\n甲"
+    text = "一、主要工作\n甲\n二、下步打算\n乙\n三、补齐弱项\n丙"
+    assert split_report(text)["plans"] == "二、下步打算\n乙\n三、补齐弱项\n丙"
+    # performance → a problems theme may open the problems; problems → a plans theme opens the plans
+    text = "一、主要工作\n甲\n二、正视短板\n乙\n三、展望未来\n丙\n四、加强学习\n丁"
+    result = split_report(text)
+    assert result["problems"] == "二、正视短板\n乙" and result["plans"] == "三、展望未来\n丙\n四、加强学习\n丁"
+    # after the problems, problems words continue the problems part
+    text = "一、主要工作\n甲\n二、存在问题\n乙\n三、深挖根源\n丙\n四、凝心聚力\n丁"
+    result = split_report(text)
+    assert result["problems"] == "二、存在问题\n乙\n三、深挖根源\n丙" and result["plans"] == "四、凝心聚力\n丁"
+
+
+def test_plans_by_order_only_for_the_next_number_after_a_numbered_problems_part():
+    assert split_report("一、主要工作\n甲\n二、存在问题\n乙\n三、凝心聚力\n丙")["plans"] == "三、凝心聚力\n丙"
+    assert split_report("一、主要工作\n甲\n二、存在问题\n乙\n四、凝心聚力\n丙")["plans"] == ""
+    assert split_report("第一部分 主要工作\n甲\n第二部分 存在问题\n乙\n第三部分 凝心聚力\n丙")["plans"] == "第三部分 凝心聚力\n丙"
+    assert split_report("九、主要工作\n甲\n十、存在问题\n乙\n十一、凝心聚力\n丙")["plans"] == "十一、凝心聚力\n丙"
+    assert split_report("八、主要工作\n甲\n九、存在问题\n乙\n十、凝心聚力\n丙")["plans"] == "十、凝心聚力\n丙"
+    # a lower or the same number after the problems part: its own items, not the plans
+    for number in ("一", "二", "一 "):
+        text = f"一、主要工作\n甲\n二、存在问题\n乙\n{number}、凝心聚力\n丙"
+        assert split_report(text)["plans"] == "", number
+    assert split_report("十、主要工作\n甲\n十一、存在问题\n乙\n十二、凝心聚力\n丙")["plans"] == "十二、凝心聚力\n丙"
+    assert split_report("十九、存在问题\n乙\n二十、凝心聚力\n丙")["plans"] == "二十、凝心聚力\n丙"
+    assert split_report("二十、存在问题\n乙\n二十一、凝心聚力\n丙")["plans"] == "二十一、凝心聚力\n丙"
+    assert split_report("二十一、存在问题\n乙\n二十二、凝心聚力\n丙")["plans"] == "二十二、凝心聚力\n丙"
+    # an unnumbered problems heading, or numbering that restarts: items of the problems
+    assert split_report("存在问题\n乙\n一、凝心聚力\n丙")["plans"] == ""
+    assert split_report("一、主要工作\n二、存在问题\n乙\n凝心聚力，奋发有为\n丙")["plans"] == ""
+    # the rectification part between them does not break the order
+    text = "一、主要工作\n甲\n二、存在问题\n乙\n三、上年度问题整改情况\n丙\n四、凝心聚力\n丁"
+    result = split_report(text)
+    assert result["rectification"] == "三、上年度问题整改情况\n丙"
+    assert result["plans"] == "四、凝心聚力\n丁"  # right after the numbered rectification part
+    text = "一、主要工作\n甲\n二、存在问题\n乙\n上年度问题整改情况\n丙\n三、凝心聚力\n丁"
+    assert split_report(text)["rectification"] == "上年度问题整改情况\n丙\n三、凝心聚力\n丁"

@@ -385,8 +385,10 @@ def test_versions_list_and_diff(client, returned_world):
     html = client.get(reverse("reports:versions", args=[w.report_a.pk])).content.decode()
     assert 'id="version-1"' in html and 'id="version-2"' in html and "与上一版比较" in html
     html = client.get(reverse("reports:version_diff", args=[w.report_a.pk])).content.decode()
-    assert '<del class="diff-removed">深入</del>' in html
-    assert '<ins class="diff-added">系统</ins>' in html and '<ins class="diff-added">&lt;b&gt;</ins>' in html
+    # Side by side: the old paragraph on the left, the edited one on the right, marks inside it only.
+    assert re.search(r'<td class="diff-old"><span>理论学习不够</span><del class="diff-removed">深入。</del></td>', html)
+    assert re.search(r'<td class="diff-new"><span>理论学习不够</span><ins class="diff-added">系统。&lt;b&gt;</ins></td>', html)
+    assert '<tr class="diff-row diff-row-changed">' in html and "修改 1 段" in html
     assert re.search(r'id="diff-plans">\s*<h2[^>]*>下一步打算 <span[^>]*>无变化', html)
     assert "党员人数" in html and ">30<" in html
 
@@ -409,3 +411,33 @@ def test_guessed_url_of_other_committee_report_is_404(client, world):
         client.force_login(getattr(world, role))
         for url in _reading_urls(world.report_c) + [reverse("reports:editor", args=[world.report_c.pk])]:
             assert client.get(url).status_code == 404, (role, url)
+
+
+def test_editor_offers_the_import_first_until_something_is_written(client, world):
+    login(client, world, "secretary_a")
+    url = reverse("reports:editor", args=[world.report_a.pk])
+    html = client.get(url).content.decode()
+    assert '<section id="import-panel"' in html and "先把全文导入" in html
+    assert html.index('id="import-panel"') < html.index('id="editor-form"') < html.index('id="submit-form"')
+    # a drafted 上年度问题整改情况 alone (drafted from last year's problems) is not "written" yet
+    fill(world.report_a, world.secretary_a, preamble="", performance="", problems="", plans="", rectification="上年度问题已整改。")
+    assert '<section id="import-panel"' in client.get(url).content.decode()
+    fill(world.report_a, world.secretary_a)
+    html = client.get(url).content.decode()
+    assert '<section id="import-panel"' not in html
+    assert re.search(r'<details id="import-panel" class="[^"]*">', html)  # still there, closed
+
+
+def test_pdf_from_the_editor_and_the_preview(client, world):
+    login(client, world, "secretary_a")
+    pdf_url = reverse("reports:report_pdf", args=[world.report_a.pk])
+    html = client.get(reverse("reports:editor", args=[world.report_a.pk])).content.decode()
+    assert f'id="pdf-link" href="{pdf_url}"' in html
+    preview = reverse("reports:preview", args=[world.report_a.pk])
+    assert 'id="preview-pdf-link"' not in client.get(preview).content.decode()  # nothing written yet
+    fill(world.report_a, world.secretary_a)
+    assert f'id="preview-pdf-link" href="{pdf_url}"' in client.get(preview).content.decode()
+    assert client.get(pdf_url)["Content-Type"] == "application/pdf"
+    submit(world.report_a, world.secretary_a)
+    login(client, world, "reviewer")
+    assert f'id="preview-pdf-link" href="{pdf_url}"' in client.get(preview).content.decode()

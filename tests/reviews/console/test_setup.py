@@ -64,7 +64,7 @@ def test_single_reviewing_organization_is_preselected_with_defaults(as_role, wor
 
 def test_opening_a_cycle_for_chosen_participants(as_role, world):
     year = world.cycle.year + 1
-    world.cycle.criteria.filter(order=0).update(name="去年改过的指标")
+    world.cycle.criteria.filter(order=1).update(name="去年改过的指标")
     response = as_role("admin").post(reverse("reviews:cycle_setup"), form_data(world, year))
     cycle = Cycle.objects.get(organization=world.committee, year=year)
     assert response.status_code == 302 and response["Location"] == reverse("reviews:progress", args=[cycle.pk])
@@ -86,7 +86,7 @@ def test_opening_a_cycle_for_chosen_participants(as_role, world):
 
 def test_default_rubric_when_chosen(as_role, world):
     year = world.cycle.year + 1
-    world.cycle.criteria.filter(order=0).update(name="去年改过的指标")
+    world.cycle.criteria.filter(order=1).update(name="去年改过的指标")
     as_role("admin").post(reverse("reviews:cycle_setup"), form_data(world, year, rubric_source=""))
     cycle = Cycle.objects.get(organization=world.committee, year=year)
     assert cycle.criteria.count() == 5 and not cycle.criteria.filter(name="去年改过的指标").exists()
@@ -98,7 +98,7 @@ def test_default_rubric_when_chosen(as_role, world):
         ({"year": None}, "year", "已有"),
         ({"ballot_weight": "10"}, "review_weight", "各项权重之和须为 100"),
         ({"participants": []}, "participants", "请至少选择一个参加述职的党组织"),
-        ({"submission_deadline": ""}, "submission_deadline", "这个字段是必填项"),
+        ({"submission_deadline": ""}, "submission_deadline", "请填写此项"),
         ({"participants": ["999999"]}, "participants", ""),
     ],
 )

@@ -77,7 +77,7 @@ def test_results_page_computes_overrides_publishes_and_closes(client, submitted)
     result = Result.objects.get(report=w.report_a)
     override_url = reverse("reviews:result_override", args=[result.pk])
     response = client.post(override_url, {"grade": "good", "reason": ""})
-    assert response.status_code == 400 and "这个字段是必填项" in response.content.decode()
+    assert response.status_code == 400 and "请填写此项" in response.content.decode()
     response = client.post(override_url, {"grade": "good", "reason": "信访问题较多，按规定降一档"})
     assert response.url == results_url
     page = client.get(results_url).content.decode()

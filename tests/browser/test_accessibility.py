@@ -1,0 +1,159 @@
+"""WCAG 2.1 AA: axe-core (vendored from npm, static/vendor/axe-core) run in Chromium over every
+role's main pages; any serious or critical violation fails, listed with where it is."""
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from branches.models import Notification
+from reports.services import report_return
+from reviews.ballots.services import evaluation_open
+from reviews.results.services import cycle_publish, results_compute
+from reviews.services import routine_scores_set
+from tests.factories import INCOMPLETE_OK, build_world
+from tests.reports.conftest import submit
+from tests.reviews.ballots.helpers import setup_evaluation
+from tests.reviews.helpers import submit_review
+
+AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
+# axe-core 4.10.3 from npm (`npm pack axe-core@4.10.3`, package/axe.min.js): see static/vendor/axe-core/VERSION.
+AXE_SHA256 = "880970c081707360e64f34cea25ff91892f5bc95675b0776925b9709dd8a68bb"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+
+
+def test_vendored_axe_core_is_the_pinned_release():
+    assert hashlib.sha256(AXE.read_bytes()).hexdigest() == AXE_SHA256
+    assert "axe v4.10.3" in AXE.read_text(encoding="utf-8")[:200]
+
+
+def accessibility_world():
+    """report_a in two versions, both reports reviewed, routine scores set, results published,
+    and a second cycle's report not started yet (the empty editor); a ballot opened for a voter;
+    unread notifications for each role."""
+    w = build_world()
+    submit(w.report_a, w.secretary_a)
+    report_return(report=w.report_a, by=w.admin, reason="请补充本年度关键数据。")
+    submit(w.report_a, w.secretary_a, problems="二、存在问题\n理论学习不够系统，学用结合不紧。")
+    submit(w.report_b, w.secretary_b)
+    submit_review(w.report_a, w.reviewer, 92)
+    submit_review(w.report_b, w.reviewer, 70)
+    routine_scores_set(cycle=w.cycle, scores={w.report_a.pk: Decimal(90), w.report_b.pk: Decimal(75)}, by=w.admin)
+    results_compute(cycle=w.cycle, by=w.admin)
+    cycle_publish(cycle=w.cycle, by=w.admin, reason=INCOMPLETE_OK)
+    evaluation, codes = setup_evaluation(w.other_cycle, w.other_admin, reports=[w.report_c])
+    evaluation_open(evaluation=evaluation, by=w.other_admin)
+    w.voter_code = codes["班子成员"][0]
+    for user in (w.secretary_a, w.reviewer, w.admin):
+        Notification.objects.create(user=user, text="测试通知：有新的事项需要您处理。", url="/")
+    return w
+
+
+def pages_by_role(w):
+    a, cycle = w.report_a.pk, w.cycle.pk
+    return {
+        "anonymous": [("login", ()), ("vote:enter", ())],
+        "voter": [(f"/vote/{w.voter_code}/", ())],
+        "secretary": [
+            ("reports:home", ()),
+            ("reports:detail", (a,)),
+            ("reports:preview", (a,)),
+            ("reports:versions", (a,)),
+            ("reports:version_diff", (a,)),
+            ("reviews:secretary_result", (a,)),
+            ("reviews:secretary_questions", (a,)),
+            ("reviews:rectification_index", ()),
+            ("branches:notifications", ()),
+            ("password_change", ()),
+        ],
+        "secretary_not_started": [("reports:editor", (w.report_c.pk,))],
+        "reviewer": [
+            ("reports:home", ()),
+            ("reviews:index", ()),
+            ("reviews:queue", (cycle,)),
+            ("reviews:review", (a,)),
+            ("branches:notifications", ()),
+        ],
+        "administrator": [
+            ("reports:home", ()),
+            ("reviews:admin_index", ()),
+            ("reviews:admin_cycle", (cycle,)),
+            ("reviews:progress", (cycle,)),
+            ("reviews:rubric", (cycle,)),
+            ("reviews:result_settings", (cycle,)),
+            ("reviews:assignments", (cycle,)),
+            ("reviews:routine_scores", (cycle,)),
+            ("reviews:results", (cycle,)),
+            ("reviews:evaluation", (cycle,)),
+            ("reviews:rectification_ledger", (cycle,)),
+            ("reviews:admin_report", (a,)),
+            ("branches:roster", ()),
+            ("branches:people", ()),
+            ("branches:organizations", ()),
+            ("branches:audit_log", ()),
+            ("branches:notifications", ()),
+        ],
+    }
+
+
+def axe_violations(page):
+    """{(impact, rule, element, why): None} of the page's serious and critical violations."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluate: not subject to the page's CSP
+    result = page.evaluate("options => axe.run(document, options)", {"runOnly": {"type": "tag", "values": WCAG_AA}})
+    return [
+        (violation["impact"], violation["id"], " ".join(node["target"]), node.get("failureSummary", "").splitlines()[-1].strip())
+        for violation in result["violations"]
+        if violation["impact"] in BLOCKING
+        for node in violation["nodes"]
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_serious_or_critical_violations_on_any_roles_main_pages(page, browser, login, live_url):
+    w = accessibility_world()
+    users = {
+        "secretary": w.secretary_a,
+        "secretary_not_started": w.secretary_c,
+        "reviewer": w.reviewer,
+        "administrator": w.admin,
+    }
+    found, visited = {}, 0  # violation -> pages where it is
+    for role, pages in pages_by_role(w).items():
+        context = browser.new_context(base_url=live_url("/"), locale="zh-CN", viewport={"width": 1366, "height": 900})
+        role_page = context.new_page()
+        try:
+            if role in users:
+                login(role_page, users[role])
+            for name, args in pages:
+                response = role_page.goto(live_url(name, *args))
+                assert response.status == 200, f"{role}: {name} answered {response.status}"
+                for violation in axe_violations(role_page):
+                    found.setdefault(violation, []).append(f"{role} {name}")
+                visited += 1
+        finally:
+            context.close()
+    assert visited >= 35
+    listed = [f"[{impact}] {rule} at {element}: {why} — on {', '.join(pages)}" for (impact, rule, element, why), pages in found.items()]
+    assert listed == [], "axe-core found serious/critical WCAG 2.1 AA violations:\n" + "\n".join(listed)
+
+
+def test_red_button_shows_a_focus_ring_from_the_keyboard(page, login, live_url, transactional_db):
+    """The party-red buttons' focus is a ring (3 px, dark, offset), not only a darker red."""
+    page.goto(live_url("login"))
+    page.focus("input[name=password]")
+    button = page.locator("form button[type=submit].btn-party")
+    at_rest = button.evaluate("el => getComputedStyle(el).outlineStyle")
+    page.keyboard.press("Tab")
+    assert button.evaluate("el => el === document.activeElement")
+    style = button.evaluate("el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
+    assert at_rest == "none" and style == ["solid", "3px", "rgb(33, 37, 41)"]
+
+
+def test_navigation_links_are_white_on_party_red(page, login, live_url, transactional_db):
+    w = build_world()
+    login(page, w.admin)
+    colours = page.locator("nav.bg-party .nav-link").evaluate_all("links => links.map(a => getComputedStyle(a).color)")
+    assert colours and set(colours) == {"rgb(255, 255, 255)"}
