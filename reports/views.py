@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches.confirmations import Confirmation, confirm_then
 
 from .diff import versions_diff
-from .forms import ImportConfirmForm, ImportForm, ReportForm, ReportTextForm, report_field_values
+from .forms import ImportConfirmForm, ImportForm, ReportForm, report_field_values
 from .models import SECTION_MAX_LENGTH, Report
 from .permissions import can_edit_report
 from .report_checks import findings_context, report_findings
