@@ -121,7 +121,8 @@ def organization_member_remove(request, pk, person_pk):
 @require_GET
 def people(request):
     """The people of the subtree with their roles in it; ?q= searches name, account and phone."""
-    subtree = organizations_administered_by(request.user).only("pk", "name")
+    # secretary_id too: the led_organizations prefetch sets it on each row (deferred, a query per row).
+    subtree = organizations_administered_by(request.user).only("pk", "name", "secretary_id")
     rows = people_visible_to(request.user).prefetch_related(
         Prefetch("led_organizations", queryset=subtree),
         Prefetch("committee_organizations", queryset=subtree),
