@@ -5,10 +5,8 @@ every object is looked up inside the user's subtree (404 otherwise), every choic
 limited to the people of the subtree, and no page touches staff, superuser, group or permission."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,6 +29,7 @@ from .selectors import organizations_administered_by, people_manageable_by, peop
 from .tables import Table
 
 PAGE_SIZE = 50
+PEOPLE_SORTS = {"name": ["name", "username"], "username": ["username"], "phone": ["phone", "username"]}
 
 
 def _organization_or_404(request, pk):
@@ -122,20 +121,21 @@ def organization_member_remove(request, pk, person_pk):
 @require_GET
 def people(request):
     """The people of the subtree with their roles in it; ?q= searches name, account and phone."""
-    subtree = organizations_administered_by(request.user).only("pk", "name")
+    # secretary_id too: the led_organizations prefetch sets it on each row (deferred, a query per row).
+    subtree = organizations_administered_by(request.user).only("pk", "name", "secretary_id")
     rows = people_visible_to(request.user).prefetch_related(
         Prefetch("led_organizations", queryset=subtree),
         Prefetch("committee_organizations", queryset=subtree),
         Prefetch("administered_organizations", queryset=subtree),
-    ).order_by("username")
+    )
     query = request.GET.get("q", "").strip()[:50]
     if query:
         rows = rows.filter(Q(username__icontains=query) | Q(name__icontains=query) | Q(phone__icontains=query))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    table = Table(request, rows, sorts=PEOPLE_SORTS, default="username", per_page=PAGE_SIZE)
     manageable = set(
-        people_manageable_by(request.user).filter(pk__in=[p.pk for p in page]).values_list("pk", flat=True)
+        people_manageable_by(request.user).filter(pk__in=[p.pk for p in table.rows]).values_list("pk", flat=True)
     )
-    context = {"page": page, "q": query, "query": urlencode({"q": query}) if query else "", "manageable": manageable}
+    context = {"page": table.rows, "table": table, "q": query, "manageable": manageable}
     return render(request, "branches/people.html", context)
 
 

@@ -116,6 +116,8 @@ PUBLISHED_PAGES = {
     + "?state=not_started&items_sort=-deadline&items_page=2&plans_sort=-total&plans_page=3",
     "audit log, sorted, page 2": lambda cycle: reverse("branches:audit_log") + "?sort=action&page=2",
     "organizations, sorted, page 2": lambda cycle: reverse("branches:organizations") + "?sort=-members&page=2",
+    # 14 people in the small committee, a full page of 50 in the large one
+    "people, sorted, page 2": lambda cycle: reverse("branches:people") + "?sort=-name&page=2",
     "progress, filtered, sorted, page 2": lambda cycle: reverse("reviews:progress", args=[cycle.pk]) + "?state=reviewed&sort=-reviews&page=2",
 }
 
