@@ -57,6 +57,18 @@ def grade_chart(distribution, title="等次分布"):
     )
 
 
+def criterion_chart(summary):
+    """Each criterion's mean as a share of its maximum (得分率), from criterion_summary."""
+    return bar_chart(
+        title="各项评价指标得分率（平均得分 ÷ 满分）",
+        categories=[criterion.name for criterion, _mean, _share in summary],
+        series=[Series("得分率", [share for _criterion, _mean, share in summary])],
+        unit="%",
+        horizontal=True,
+        value_max=100,
+    )
+
+
 def criterion_summary(rows, criteria):
     """[(criterion, mean of the organizations' averages, % of the maximum)] — every organization weighs the same."""
     result = []
@@ -121,11 +133,13 @@ def summary_context(cycle):
     averages and common problems. Constant number of queries."""
     context = summary_table(cycle)
     rows = [row for row, _scores in context["rows"]]
+    criteria = criterion_summary(rows, context["criteria"])
     return {
         **context,
         "organization_count": len(rows),
         "grade_chart": grade_chart(grade_distribution(cycle, context["settings"])),
-        "criterion_summary": criterion_summary(rows, context["criteria"]),
+        "criterion_summary": criteria,
+        "criterion_chart": criterion_chart(criteria),
         "common_problems": common_problems(cycle),
         "generated_at": timezone.localtime(),
         "date": timezone.localdate(),

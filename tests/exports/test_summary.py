@@ -49,7 +49,7 @@ def test_summary_pdf_content(client, scored_world, tmp_path):
     assert "好 1个 50%" in flat and "较好 0个" in flat and "一般 1个 50%" in flat and "差 0个" in flat
     assert "等次分布" in text
     # Per-criterion averages and the common problems, by category with organization counts.
-    assert "各项评价指标平均得分" in text
+    assert "各项评价指标平均得分" in text and "各项评价指标得分率" in text  # the chart above the table
     assert any("组织建设（涉及2个党组织，共4条）" in line for line in lines)
     assert "三会一课记录不规范" in text and "党员发展工作滞后" in text
     assert "盖章" in text and "制表人" in text

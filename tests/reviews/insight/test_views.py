@@ -98,10 +98,23 @@ def test_file_pdf(client, insight, tmp_path):
     assert "综合得分趋势" in text and "86.67" in text and "组织建设方面的问题" in text
 
 
+def test_results_page_draws_the_grade_distribution_with_its_table(client, insight):
+    html = get(client, insight.admin, "reviews:results", insight.cycle.pk).content.decode()
+    figure = html[html.index('id="grade-distribution"'):]
+    figure = figure[: figure.index("</figure>")]
+    assert "<svg" in figure and 'role="img"' in figure and "<table" in figure
+    # 较好 2 of 3, 一般 1 of 3 (see conftest).
+    assert "2个</td><td class=\"text-end\">66.67%" in figure and "1个</td><td class=\"text-end\">33.33%" in figure
+
+
 def test_organization_names_link_to_the_file_for_those_who_may_open_it(client, insight):
     w = insight
     url = reverse("reviews:organization_file", args=[w.branch_a.pk])
     assert url in get(client, w.admin, "reviews:results", w.cycle.pk).content.decode()
+    # A secretary finds their own organization linked on the home page, and never another one.
+    client.force_login(w.secretary_b)
+    assert reverse("reviews:organization_file", args=[w.branch_b.pk]) in client.get(reverse("reports:home")).content.decode()
+    assert url not in client.get(reverse("reports:home")).content.decode()
     analysis = get(client, w.admin, "reviews:cycle_analysis", w.cycle.pk).content.decode()
     assert reverse("reviews:organization_file", args=[w.branch_c2.pk]) in analysis
 
