@@ -271,7 +271,7 @@ def test_assignment_remove_deletes_a_draft_but_keeps_submitted_reviews(submitted
 def test_rubric_is_editable_until_the_first_score(submitted):
     w = submitted
     criterion = criterion_save(cycle=w.cycle, by=w.admin, name="群众满意度", max_points="5")
-    assert criterion.order == 5
+    assert criterion.order == 6  # after the five default criteria, numbered from 1
     criterion_save(cycle=w.cycle, by=w.admin, criterion=criterion, name="群众满意度", max_points="7.5", order=9)
     criterion.refresh_from_db()
     assert criterion.max_points == D("7.5") and criterion.order == 9
