@@ -5,6 +5,7 @@ import re
 import signal
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -178,6 +179,13 @@ def test_make_serve_runs_the_production_setup_under_gunicorn(served):
     assert len(key_file.read_text().strip()) >= 50
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert "Booting worker" in (folder / "serve.log").read_text()
+    # The background worker runs beside gunicorn (its start, as a JSON log line).
+    started = '"logger": "django_tasks_db", "request_id": "-", "message": "Starting worker'
+    for _ in range(100):
+        if started in (folder / "serve.log").read_text():
+            break
+        time.sleep(0.2)
+    assert started in (folder / "serve.log").read_text()
 
 
 def test_docker_compose_runs_redis_and_the_worker_with_health_checks():

@@ -140,3 +140,14 @@ def test_the_page_says_when_a_job_does_not_move(admin_client, world):
     assert admin_client.get(status).json()["notice"] == "任务曾被中断，正在重新执行（第 2 次）。"
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now(), attempts=1)
     assert admin_client.get(status).json()["notice"] == ""
+
+
+def test_the_system_administrator_sees_jobs_read_only_in_the_admin(client, world):
+    job = Job.objects.create(kind=Job.Kind.SUMMARY, requested_by=world.admin, organization=world.committee, cycle=world.cycle)
+    client.force_login(world.superuser)
+    assert client.get(reverse("admin:jobs_job_changelist")).status_code == 200
+    assert client.get(reverse("admin:jobs_job_change", args=[job.pk])).status_code == 200
+    assert client.post(reverse("admin:jobs_job_delete", args=[job.pk]), {"post": "yes"}).status_code == 403
+    assert Job.objects.filter(pk=job.pk).exists()
+    client.force_login(world.admin)
+    assert client.get(reverse("admin:jobs_job_changelist")).status_code == 302  # to the admin login
