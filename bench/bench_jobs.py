@@ -13,6 +13,7 @@ Target (issue 19): starting any of them answers within a request's budget (≤ 3
 """
 
 import argparse
+import importlib
 import logging
 import sys
 import tempfile
@@ -35,6 +36,8 @@ def main():
         from django.conf import settings
 
         settings.MEDIA_ROOT = Path(folder) / "media"
+        # bench_console measures reminders within the request; here the site's own threshold.
+        settings.JOBS_REMINDERS_IN_REQUEST = importlib.import_module("config.settings").JOBS_REMINDERS_IN_REQUEST
         # The worker's own INFO lines (task started/finished) would drown the table.
         for name in ("django_tasks", "django_tasks_db"):
             logging.getLogger(name).setLevel(logging.WARNING)
