@@ -47,6 +47,8 @@ urlpatterns = [
     path("report/<int:report_pk>/result/pdf/", export_views.result_download, name="result_pdf"),
     path("cycles/<int:cycle_pk>/summary/pdf/", export_views.summary_pdf_download, name="summary_pdf"),
     path("cycles/<int:cycle_pk>/summary/xlsx/", export_views.summary_xlsx_download, name="summary_xlsx"),
+    path("report/<int:report_pk>/result/docx/", export_views.result_download, {"fmt": "docx"}, name="result_docx"),
+    path("cycles/<int:cycle_pk>/summary/docx/", export_views.summary_docx_download, name="summary_docx"),
     # rectification (reviews/rectification/views.py)
     path("rectification/", rectification_views.rectification_index, name="rectification_index"),
     path("rectification/plan/<int:pk>/", rectification_views.rectification_plan, name="rectification_plan"),
@@ -62,6 +64,7 @@ urlpatterns = [
     path("cycles/<int:cycle_pk>/rectification/generate/", rectification_views.rectification_generate, name="rectification_generate"),
     path("cycles/<int:cycle_pk>/rectification/xlsx/", rectification_views.rectification_ledger_xlsx, name="rectification_ledger_xlsx"),
     path("cycles/<int:cycle_pk>/rectification/pdf/", rectification_views.rectification_ledger_pdf, name="rectification_ledger_pdf"),
+    path("cycles/<int:cycle_pk>/rectification/docx/", rectification_views.rectification_ledger_docx, name="rectification_ledger_docx"),
     # democratic evaluation (reviews/ballots/views.py; the voters' pages are in reviews/ballots/vote_urls.py)
     path("cycles/<int:cycle_pk>/evaluation/", ballot_views.evaluation, name="evaluation"),
     path("cycles/<int:cycle_pk>/evaluation/setup/", ballot_views.evaluation_setup, name="evaluation_setup"),

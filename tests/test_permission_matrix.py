@@ -91,7 +91,9 @@ EXPECTED = {
     "reports:version_diff": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     "reports:version_detail": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     "reports:report_pdf": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
+    "reports:report_docx": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     "reports:version_pdf": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
+    "reports:version_docx": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     # --- reviews: reviewers --------------------------------------------------------------
     "reviews:index": Expect("login 200 200 200 200 403 403 403"),
     "reviews:queue": Expect("login 404 404 200 404 404 404 404"),
@@ -104,6 +106,7 @@ EXPECTED = {
     "reviews:secretary_result": Expect("login 200 404 404 404 404 404 404"),
     # Committee members may download result sheets once published (reviews/results/export_views.py).
     "reviews:result_pdf": Expect("login 200 404 200 404 404 200 200"),
+    "reviews:result_docx": Expect("login 200 404 200 404 404 200 200"),
     # --- reviews: administrators ----------------------------------------------------------
     "reviews:admin_index": Expect("login 403 403 403 403 200 200 200"),
     "reviews:admin_cycle": Expect("login 404 404 404 404 404 200 200"),
@@ -125,6 +128,7 @@ EXPECTED = {
     "reviews:result_override": Expect("login 404 404 404 404 404 200 200", pk="result"),
     "reviews:admin_report": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_pdf": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:summary_docx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_xlsx": Expect("login 404 404 404 404 404 200 200"),
     # The year's pages' old addresses under /reviews/admin/ redirect to /reviews/cycles/ (reviews/legacy_urls.py).
     "reviews:legacy_admin": Expect("301 301 301 301 301 301 301 301", rest="legacy_rest"),
@@ -174,6 +178,7 @@ EXPECTED = {
     "reviews:rectification_generate": Expect("login 404 404 404 404 404 302 302", method="POST"),
     "reviews:rectification_ledger_xlsx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:rectification_ledger_pdf": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:rectification_ledger_docx": Expect("login 404 404 404 404 404 200 200"),
     # democratic evaluation (reviews/ballots/views.py): the cycle's administrators; the scene's is a draft
     "reviews:evaluation": Expect("login 404 404 404 404 404 200 200"),
     "reviews:evaluation_setup": Expect("login 404 404 404 404 404 200 200"),

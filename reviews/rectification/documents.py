@@ -2,17 +2,68 @@
 the workbook uses the sheet helpers of branches.downloads."""
 
 from django.utils import timezone
+from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from branches.downloads import safe_filename, workbook_bytes, write_table
 from reports.pdf import render_pdf
+from reports.word import OfficialDocument
 
 
 def ledger_pdf(context):
     return render_pdf(
         "reviews/rectification/ledger_pdf.html", {**context, "generated_at": timezone.localtime()}, stylesheets=("sheet.css",)
     )
+
+
+def ledger_docx(context):
+    """The ledger as .docx: the sections of templates/reviews/rectification/ledger_pdf.html."""
+    cycle, today = context["cycle"], context["today"]
+    doc = OfficialDocument(title=f"{cycle.organization.name}{cycle.year}年度述职评议整改台账", author=cycle.organization.name)
+    doc.title(f"{cycle.year}年度述职评议\n问题整改台账")
+    rate = f"，完成率{context['completion_rate']}%" if context["completion_rate"] is not None else ""
+    doc.subtitle(f"{cycle.organization.name} · 截至{today.year}年{today.month}月{today.day}日 · 共{context['total']}个问题{rate}")
+    doc.heading("一、整改状态")
+    states = context["state_counts"]
+    doc.table([label for _state, label, _count in states], [[count for _state, _label, count in states]], align=["center"] * len(states))
+    doc.heading("二、各党组织整改情况")
+    doc.table(
+        ["党组织", "整改清单", "问题", "已完成", "逾期", "完成率"],
+        [
+            [
+                line.plan.report.organization.name, line.plan.get_status_display(), line.total, line.completed, line.overdue,
+                None if line.completion_rate is None else f"{line.completion_rate}%",
+            ]
+            for line in context["lines"]
+        ],
+        align=["left", "center", "right", "right", "right", "right"],
+    )
+    doc.heading("三、按类别")
+    doc.table(
+        ["类别", "问题", "已完成", "逾期"],
+        [[row["category__name"], row["total"], row["completed"], row["overdue"]] for row in context["by_category"]],
+        align=["left", "right", "right", "right"],
+    )
+    doc.heading("四、整改事项明细（逾期在前）")
+    doc.table(
+        ["序号", "党组织", "问题", "整改措施", "责任人", "时限", "状态"],
+        [
+            [
+                number, item.plan.report.organization.name, f"{item.text}\n{item.category.name}", item.measures or None,
+                item.owner or None, item.deadline.isoformat() if item.deadline else None, item.state_text,
+            ]
+            for number, item in enumerate(context["items"], start=1)
+        ],
+        align=["center", "left", "left", "left", "left", "center", "center"],
+        size=Pt(10.5),
+    )
+    doc.blank_line()
+    doc.paragraph("制表人：　　　　　　审核人：", indent=False)
+    doc.signature(
+        f"{cycle.organization.name}（盖章）", today, lines=[f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}"]
+    )
+    return doc.to_bytes()
 
 
 def ledger_filename(cycle, extension):

@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from branches.downloads import XLSX_CONTENT_TYPE, download_response
+from branches.downloads import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE, download_response
 from branches.params import id_param, id_params
 from branches.permissions import is_administrator
 from reviews.models import ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
 from reviews.rectification import evidence, problem_lists, services
-from reviews.rectification.documents import ledger_filename, ledger_pdf, ledger_workbook
+from reviews.rectification.documents import ledger_docx, ledger_filename, ledger_pdf, ledger_workbook
 from reviews.rectification.selectors import (
     can_fill_plan,
     can_manage_plan,
@@ -331,3 +331,11 @@ def rectification_ledger_pdf(request, cycle_pk):
     cycle = administered_cycle_or_404(request, cycle_pk)
     rendered = ledger_pdf(ledger(cycle, rectification_today()))
     return download_response(rendered.content, ledger_filename(cycle, "pdf"))
+
+
+@login_required
+@require_GET
+def rectification_ledger_docx(request, cycle_pk):
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    content = ledger_docx(ledger(cycle, rectification_today()))
+    return download_response(content, ledger_filename(cycle, "docx"), DOCX_CONTENT_TYPE)

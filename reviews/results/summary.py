@@ -6,20 +6,24 @@ from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
+from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from branches.downloads import safe_filename, workbook_bytes, write_table
 from branches.models import User
-from reports.pdf import render_pdf
+from reports.pdf import chinese_numeral, render_pdf
+from reports.word import OfficialDocument, chinese_date
 from reviews.computation import round2
 from reviews.models import Problem, Review, Score
-from reviews.results.documents import component_scores, components, reviewer_labels
+from reviews.results.documents import component_scores, components, plain_number, reviewer_labels
 from reviews.results.selectors import cycle_results, grade_distribution
 from reviews.selectors import result_settings_for, reviewer_pseudonyms
 
 # How many distinct problems per category the summary lists.
 COMMON_PROBLEMS_PER_CATEGORY = 5
+# The ranking's many columns in Word: 五号.
+TABLE_SIZE_SMALL = Pt(10.5)
 
 
 # --- The annual summary ------------------------------------------------------------------
@@ -120,6 +124,61 @@ def summary_context(cycle):
 
 def summary_pdf(cycle):
     return render_pdf("pdf/summary.html", summary_context(cycle), stylesheets=("sheet.css",))
+
+
+def summary_docx(cycle, context=None):
+    """The annual summary as .docx: the sections of templates/pdf/summary.html."""
+    context = context or summary_context(cycle)
+    doc = OfficialDocument(title=f"{cycle.organization.name}{cycle.year}年度述职评议结果汇总", author=cycle.organization.name)
+    doc.title(f"{cycle.year}年度党组织书记抓基层党建工作\n述职评议结果汇总表")
+    published = f"{chinese_date(timezone.localtime(cycle.published_at))}公布" if cycle.published_at else "尚未公布"
+    doc.subtitle(f"{cycle.organization.name} · 共{context['organization_count']}个党组织 · {published}")
+    doc.heading("一、综合排名")
+    rows = []
+    for row, scores in context["rows"]:
+        name = row.organization.name + (f"（{'，'.join(row.flags)}）" if row.flags else "")
+        grade = (row.grade_label or "—") + ("*" if row.is_overridden else "")
+        rows.append(
+            [row.rank, name, row.secretary.display_name if row.secretary else "", *(score for _l, _w, score in scores), row.total, grade]
+        )
+    labels = [f"{label}\n（{plain_number(weight)}%）" for _name, label, weight in context["components"]]
+    doc.table(
+        ["排名", "党组织", "书记", *labels, "综合得分", "等次"],
+        rows,
+        align=["center", "left", "left"] + ["right"] * (len(labels) + 1) + ["center"],
+        size=TABLE_SIZE_SMALL,
+    )
+    if rows:
+        doc.small("综合得分 = 各项得分 × 权重之和。标 * 的等次经组织部门调整。")
+    doc.heading("二、等次分布")
+    doc.table(
+        ["等次", "数量", "比例"],
+        [[bar.label, f"{bar.count}个", f"{bar.percent}%"] for bar in context["grade_bars"]],
+        align=["center", "right", "right"],
+    )
+    doc.heading("三、各项评价指标平均得分")
+    doc.table(
+        ["评价指标", "满分", "平均得分", "得分率"],
+        [
+            [criterion.name, plain_number(criterion.max_points), mean, None if share is None else f"{share}%"]
+            for criterion, mean, share in context["criterion_summary"]
+        ],
+        align=["left", "right", "right", "right"],
+    )
+    doc.heading("四、共性问题")
+    for number, group in enumerate(context["common_problems"], start=1):
+        doc.heading(f"（{chinese_numeral(number)}）{group.category}（涉及{group.organizations}个党组织，共{group.mentions}条）", level=2)
+        for index, (text, organizations, _mentions) in enumerate(group.top, start=1):
+            doc.paragraph(f"{index}. {text}（{organizations}个党组织）")
+    if not context["common_problems"]:
+        doc.paragraph("评议中未查摆问题。")
+    doc.blank_line()
+    doc.paragraph("制表人：　　　　　　审核人：", indent=False)
+    doc.signature(
+        f"{cycle.organization.name}（盖章）", context["date"],
+        lines=[f"生成时间：{timezone.localtime(context['generated_at']):%Y-%m-%d %H:%M}"],
+    )
+    return doc.to_bytes()
 
 
 def summary_filename(cycle, extension):
