@@ -35,6 +35,8 @@ urlpatterns = [
     path("cycles/<int:cycle_pk>/publish/", results_views.cycle_publish, name="cycle_publish"),
     path("cycles/<int:cycle_pk>/withdraw/", results_views.cycle_withdraw, name="cycle_withdraw"),
     path("cycles/<int:cycle_pk>/close/", results_views.cycle_close, name="cycle_close"),
+    path("cycles/<int:cycle_pk>/notice/", results_views.notice, name="notice"),
+    path("cycles/<int:cycle_pk>/notice/reuse/", results_views.notice_reuse, name="notice_reuse"),
     path("cycles/result/<int:pk>/override/", results_views.result_override, name="result_override"),
     path("cycles/report/<int:report_pk>/", views.admin_report, name="admin_report"),
     # the year's console (reviews/console/views.py)
@@ -49,6 +51,8 @@ urlpatterns = [
     path("cycles/<int:cycle_pk>/summary/xlsx/", export_views.summary_xlsx_download, name="summary_xlsx"),
     path("report/<int:report_pk>/result/docx/", export_views.result_download, {"fmt": "docx"}, name="result_docx"),
     path("cycles/<int:cycle_pk>/summary/docx/", export_views.summary_docx_download, name="summary_docx"),
+    path("cycles/<int:cycle_pk>/notice/docx/", export_views.notice_download, {"fmt": "docx"}, name="notice_docx"),
+    path("cycles/<int:cycle_pk>/notice/pdf/", export_views.notice_download, {"fmt": "pdf"}, name="notice_pdf"),
     # rectification (reviews/rectification/views.py)
     path("rectification/", rectification_views.rectification_index, name="rectification_index"),
     path("rectification/plan/<int:pk>/", rectification_views.rectification_plan, name="rectification_plan"),

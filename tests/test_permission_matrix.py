@@ -129,6 +129,10 @@ EXPECTED = {
     "reviews:admin_report": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_pdf": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_docx": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:notice": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:notice_reuse": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    "reviews:notice_docx": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:notice_pdf": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_xlsx": Expect("login 404 404 404 404 404 200 200"),
     # The year's pages' old addresses under /reviews/admin/ redirect to /reviews/cycles/ (reviews/legacy_urls.py).
     "reviews:legacy_admin": Expect("301 301 301 301 301 301 301 301", rest="legacy_rest"),

@@ -364,3 +364,21 @@ class PublishedResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["publication", "report"], name="published_result_unique_report"),
         ]
+
+
+class Notice(models.Model):
+    """What the administrator writes once per cycle for the 情况通报 (the rest of it is generated
+    from the published results): the 主送 line and the paragraphs of 五、下一步工作要求."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="notice")
+    addressee = models.CharField("主送", max_length=200, default="各党支部")
+    requirements = models.TextField("下一步工作要求", blank=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "情况通报"
+        verbose_name_plural = "情况通报"
+
+    def __str__(self):
+        return f"{self.cycle} 情况通报"

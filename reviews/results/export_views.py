@@ -17,6 +17,7 @@ from branches.downloads import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE, download_re
 from reports.models import Cycle, Report
 from reviews.permissions import can_download_result, can_download_summary
 from reviews.results.documents import result_docx_for_report, result_filename, result_pdf_for_report
+from reviews.results.notice import notice_docx, notice_filename, notice_pdf
 from reviews.results.summary import summary_docx, summary_filename, summary_pdf, summary_workbook
 
 
@@ -60,3 +61,21 @@ def summary_xlsx_download(request, cycle_pk):
 def summary_docx_download(request, cycle_pk):
     cycle = _summary_cycle_or_404(request, cycle_pk)
     return download_response(summary_docx(cycle), summary_filename(cycle, "docx"), DOCX_CONTENT_TYPE)
+
+
+def _published_administered_cycle_or_404(request, cycle_pk):
+    """The 通报 and the feedback letters are drafted from the published results: before
+    publication (or while withdrawn) there is nothing to draft from."""
+    cycle = _summary_cycle_or_404(request, cycle_pk)
+    if not cycle.is_published:
+        raise Http404
+    return cycle
+
+
+@login_required
+@require_GET
+def notice_download(request, cycle_pk, fmt):
+    cycle = _published_administered_cycle_or_404(request, cycle_pk)
+    if fmt == "docx":
+        return download_response(notice_docx(cycle), notice_filename(cycle, "docx"), DOCX_CONTENT_TYPE)
+    return download_response(notice_pdf(cycle).content, notice_filename(cycle, "pdf"))
