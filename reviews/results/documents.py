@@ -80,7 +80,7 @@ def _decimal(value):
     return None if value is None else Decimal(value)
 
 
-def _label_order(label):
+def label_order(label):
     """评议人2 before 评议人10; names (when shown) after, alphabetically."""
     digits = label[3:] if label.startswith("评议人") else ""
     return (0, int(digits), "") if digits.isdigit() else (1, 0, label)
@@ -92,7 +92,7 @@ def result_sheet(row, reviews, *, settings, ranked_count, pseudonyms, ballot=Non
     reviews (reviews_for_report), `ballot` its (marks, EntryTally) or None. Reviewers appear as
     the cycle's pseudonyms unless the cycle shows names; columns follow the pseudonym numbers."""
     labels = reviewer_labels([review.reviewer for review in reviews], settings.show_reviewer_names, pseudonyms)
-    reviews = sorted(reviews, key=lambda review: _label_order(labels[review.reviewer_id]))
+    reviews = sorted(reviews, key=lambda review: label_order(labels[review.reviewer_id]))
     criteria = [criterion for criterion, _average in row.criterion_averages]
     sheet = {
         "organization": row.organization.name,
