@@ -242,3 +242,10 @@ class NoticeForm(forms.Form):
         help_text="每段一行；以“（一）”“1.”开头的行按小标题排版。通报的其余部分由公布的结果自动生成。",
         widget=forms.Textarea(attrs={"rows": 12, "placeholder": "（一）压紧压实党建工作责任。……\n（二）抓好问题整改落实。……"}),
     )
+    rectification_deadline = forms.DateField(
+        label="整改清单报送时限",
+        required=False,
+        help_text="写入每个党组织的点评反馈意见书（整改要求）；不填则不写日期。",
+        error_messages={"invalid": "请按“2026-03-31”的格式填写日期。"},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

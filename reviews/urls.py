@@ -53,6 +53,10 @@ urlpatterns = [
     path("cycles/<int:cycle_pk>/summary/docx/", export_views.summary_docx_download, name="summary_docx"),
     path("cycles/<int:cycle_pk>/notice/docx/", export_views.notice_download, {"fmt": "docx"}, name="notice_docx"),
     path("cycles/<int:cycle_pk>/notice/pdf/", export_views.notice_download, {"fmt": "pdf"}, name="notice_pdf"),
+    path("report/<int:report_pk>/feedback/docx/", export_views.feedback_letter_download, {"fmt": "docx"}, name="feedback_docx"),
+    path("report/<int:report_pk>/feedback/pdf/", export_views.feedback_letter_download, {"fmt": "pdf"}, name="feedback_pdf"),
+    path("cycles/<int:cycle_pk>/feedback/docx.zip", export_views.feedback_letters_download, {"fmt": "docx"}, name="feedback_docx_zip"),
+    path("cycles/<int:cycle_pk>/feedback/pdf.zip", export_views.feedback_letters_download, {"fmt": "pdf"}, name="feedback_pdf_zip"),
     # rectification (reviews/rectification/views.py)
     path("rectification/", rectification_views.rectification_index, name="rectification_index"),
     path("rectification/plan/<int:pk>/", rectification_views.rectification_plan, name="rectification_plan"),

@@ -133,6 +133,10 @@ EXPECTED = {
     "reviews:notice_reuse": Expect("login 404 404 404 404 404 302 302", method="POST"),
     "reviews:notice_docx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:notice_pdf": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:feedback_docx": Expect("login 200 404 404 404 404 200 200"),
+    "reviews:feedback_pdf": Expect("login 200 404 404 404 404 200 200"),
+    "reviews:feedback_docx_zip": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:feedback_pdf_zip": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_xlsx": Expect("login 404 404 404 404 404 200 200"),
     # The year's pages' old addresses under /reviews/admin/ redirect to /reviews/cycles/ (reviews/legacy_urls.py).
     "reviews:legacy_admin": Expect("301 301 301 301 301 301 301 301", rest="legacy_rest"),

@@ -13,10 +13,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from branches.downloads import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE, download_response
+from branches.downloads import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE, ZIP_CONTENT_TYPE, download_response
 from reports.models import Cycle, Report
-from reviews.permissions import can_download_result, can_download_summary
+from reviews.permissions import can_download_feedback_letter, can_download_result, can_download_summary
 from reviews.results.documents import result_docx_for_report, result_filename, result_pdf_for_report
+from reviews.results.feedback import (
+    letter_docx,
+    letter_filename,
+    letter_for_report,
+    letter_pdf,
+    letters_zip,
+    letters_zip_filename,
+)
 from reviews.results.notice import notice_docx, notice_filename, notice_pdf
 from reviews.results.summary import summary_docx, summary_filename, summary_pdf, summary_workbook
 
@@ -79,3 +87,26 @@ def notice_download(request, cycle_pk, fmt):
     if fmt == "docx":
         return download_response(notice_docx(cycle), notice_filename(cycle, "docx"), DOCX_CONTENT_TYPE)
     return download_response(notice_pdf(cycle).content, notice_filename(cycle, "pdf"))
+
+
+@login_required
+@require_GET
+def feedback_letter_download(request, report_pk, fmt):
+    """One organization's 点评反馈意见书: its secretary and the cycle's administrators, once published."""
+    report = get_object_or_404(Report.objects.select_related("cycle", "cycle__organization", "organization"), pk=report_pk)
+    if not can_download_feedback_letter(request.user, report):
+        raise Http404
+    context = letter_for_report(report)
+    if context is None:  # published before snapshots: nothing frozen to draft from
+        raise Http404
+    if fmt == "docx":
+        return download_response(letter_docx(context), letter_filename(context, "docx"), DOCX_CONTENT_TYPE)
+    return download_response(letter_pdf(context).content, letter_filename(context, "pdf"))
+
+
+@login_required
+@require_GET
+def feedback_letters_download(request, cycle_pk, fmt):
+    """Every organization's letter as one .zip, for the cycle's administrators once published."""
+    cycle = _published_administered_cycle_or_404(request, cycle_pk)
+    return download_response(letters_zip(cycle, formats=(fmt,)), letters_zip_filename(cycle, fmt), ZIP_CONTENT_TYPE)

@@ -281,9 +281,10 @@ NOTICE_REQUIREMENTS_MAX = 8000
 
 
 @transaction.atomic
-def notice_save(*, cycle, by, addressee, requirements):
+def notice_save(*, cycle, by, addressee, requirements, rectification_deadline=None):
     """Save the 主送 line and the 五、下一步工作要求 paragraphs of the cycle's 通报 (the rest of it
-    is generated from the published results). Recorded with the old and new text."""
+    is generated from the published results) and the 整改清单 deadline the feedback letters give.
+    Recorded with the old and new values."""
     cycle = lock_cycle(cycle)
     ensure_open(cycle)
     addressee = clean_text(addressee, field="addressee", label="主送", max_length=NOTICE_ADDRESSEE_MAX).rstrip("：:")
@@ -293,14 +294,20 @@ def notice_save(*, cycle, by, addressee, requirements):
     notice = Notice.objects.select_for_update().filter(cycle=cycle).first() or Notice(cycle=cycle)
     changes = {
         label: {"old": getattr(notice, name) if notice.pk else "", "new": value}
-        for name, label, value in (("addressee", "主送", addressee), ("requirements", "下一步工作要求", requirements))
+        for name, label, value in (
+            ("addressee", "主送", addressee),
+            ("requirements", "下一步工作要求", requirements),
+            ("rectification_deadline", "整改清单报送时限", rectification_deadline),
+        )
         if not notice.pk or getattr(notice, name) != value
     }
     if notice.pk and not changes:
         return notice
-    notice.addressee, notice.requirements, notice.updated_by = addressee, requirements, by
+    notice.addressee, notice.requirements, notice.rectification_deadline = addressee, requirements, rectification_deadline
+    notice.updated_by = by
     notice.save()
-    audit(cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"修改“{cycle}”情况通报的主送与下一步工作要求", obj=notice, changes=changes)
+    changes = {label: {key: str(value) if value is not None else "" for key, value in change.items()} for label, change in changes.items()}
+    audit(cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"修改“{cycle}”情况通报与点评反馈意见书的设置", obj=notice, changes=changes)
     return notice
 
 
@@ -311,4 +318,8 @@ def notice_reuse_previous(*, cycle, by):
     previous = previous_notice(cycle)
     if previous is None:
         raise ValidationError("往年没有可沿用的下一步工作要求。")
-    return notice_save(cycle=cycle, by=by, addressee=previous.addressee, requirements=previous.requirements)
+    current = Notice.objects.filter(cycle=cycle).first()
+    return notice_save(
+        cycle=cycle, by=by, addressee=previous.addressee, requirements=previous.requirements,
+        rectification_deadline=current.rectification_deadline if current else None,
+    )

@@ -230,13 +230,15 @@ def notice(request, cycle_pk):
         response = call_with_form(
             request, form,
             lambda data: services.notice_save(cycle=cycle, by=request.user, **data),
-            "情况通报的主送与下一步工作要求已保存。",
+            "已保存。",
             reverse("reviews:notice", args=[cycle.pk]),
         )
         if response is not None:
             return response
     else:
-        form = NoticeForm(initial={"addressee": current.addressee, "requirements": current.requirements})
+        form = NoticeForm(
+            initial={"addressee": current.addressee, "requirements": current.requirements, "rectification_deadline": current.rectification_deadline}
+        )
     return render(
         request,
         "reviews/admin/notice.html",
