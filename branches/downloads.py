@@ -95,3 +95,16 @@ def write_table(sheet, header_row, labels, rows, *, decimal_format=None):
                     cell.number_format = decimal_format
     fit_columns(sheet, header_row)
     sheet.freeze_panes = f"A{header_row + 1}"  # a coordinate: sheet.cell() would add an empty row to an empty table
+
+
+def print_setup(sheet, *, title_rows):
+    """A4 landscape, fitted to one page wide, `title_rows` (e.g. "1:2") repeated on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.oddFooter.center.text = "— &P —"

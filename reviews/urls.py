@@ -73,6 +73,10 @@ urlpatterns = [
     path("cycles/<int:cycle_pk>/rectification/xlsx/", rectification_views.rectification_ledger_xlsx, name="rectification_ledger_xlsx"),
     path("cycles/<int:cycle_pk>/rectification/pdf/", rectification_views.rectification_ledger_pdf, name="rectification_ledger_pdf"),
     path("cycles/<int:cycle_pk>/rectification/docx/", rectification_views.rectification_ledger_docx, name="rectification_ledger_docx"),
+    path("cycles/<int:cycle_pk>/rectification/lists/docx/", rectification_views.rectification_cycle_lists, {"fmt": "docx"}, name="rectification_lists_docx"),
+    path("cycles/<int:cycle_pk>/rectification/lists/xlsx/", rectification_views.rectification_cycle_lists, {"fmt": "xlsx"}, name="rectification_lists_xlsx"),
+    path("rectification/plan/<int:pk>/lists/docx/", rectification_views.rectification_plan_lists, {"fmt": "docx"}, name="rectification_plan_lists_docx"),
+    path("rectification/plan/<int:pk>/lists/xlsx/", rectification_views.rectification_plan_lists, {"fmt": "xlsx"}, name="rectification_plan_lists_xlsx"),
     # democratic evaluation (reviews/ballots/views.py; the voters' pages are in reviews/ballots/vote_urls.py)
     path("cycles/<int:cycle_pk>/evaluation/", ballot_views.evaluation, name="evaluation"),
     path("cycles/<int:cycle_pk>/evaluation/setup/", ballot_views.evaluation_setup, name="evaluation_setup"),

@@ -174,6 +174,10 @@ EXPECTED = {
     # A secretary without a problem list yet sees the empty page (the home page links it); only their own lists show.
     "reviews:rectification_index": Expect("login 200 200 403 403 200 200 200"),
     "reviews:rectification_plan": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
+    "reviews:rectification_plan_lists_docx": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
+    "reviews:rectification_plan_lists_xlsx": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
+    "reviews:rectification_lists_docx": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:rectification_lists_xlsx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:rectification_merge": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
     "reviews:rectification_plan_decide": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
     "reviews:rectification_proposal_decide": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_proposal"),

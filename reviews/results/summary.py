@@ -12,7 +12,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from branches.downloads import safe_filename, workbook_bytes, write_table
+from branches.downloads import print_setup, safe_filename, workbook_bytes, write_table
 from branches.models import User
 from reports.pdf import chinese_numeral, render_pdf
 from reports.word import OfficialDocument, chinese_date
@@ -319,19 +319,6 @@ def _signature_rows(sheet, cycle, width, date):
     sheet.cell(row=row, column=3, value="审核人：")
     sheet.cell(row=row + 1, column=max(width - 2, 1), value=f"{cycle.organization.name}（盖章）")
     sheet.cell(row=row + 2, column=max(width - 2, 1), value=f"{date.year}年{date.month}月{date.day}日")
-
-
-def print_setup(sheet, *, title_rows):
-    """A4 landscape, fitted to one page wide, `title_rows` (e.g. "1:2") repeated on every page."""
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = title_rows
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.oddFooter.center.text = "— &P —"
 
 
 def summary_workbook(cycle):
