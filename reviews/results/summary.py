@@ -125,8 +125,8 @@ def summary_context(cycle):
     }
 
 
-def summary_pdf(cycle):
-    return render_pdf("pdf/summary.html", summary_context(cycle), stylesheets=("sheet.css",))
+def summary_pdf(cycle, context=None):
+    return render_pdf("pdf/summary.html", context or summary_context(cycle), stylesheets=("sheet.css",))
 
 
 def summary_docx(cycle, context=None):

@@ -1,0 +1,185 @@
+"""The year's documents in one .zip (整年下载), for the background job and `export_cycle`:
+
+    cycle_archive_write(cycle=cycle, formats={"pdf", "docx", "xlsx"}, fileobj=f, progress=callback)
+
+`progress(done, total)` is called once before the first entry (done=0) and after each entry.
+Formats not known here are ignored. The entries (`archive_entries`), in this order:
+
+    <summary>.pdf/.docx/.xlsx                    年度汇总
+    <notice>.pdf/.docx                           情况通报 (once published)
+    评议结果/<organization>….pdf/.docx           each computed result sheet (the published one while published)
+    点评反馈意见书/<organization>….pdf/.docx     each letter (once published)
+    述职报告/<organization>….pdf/.docx           each report's latest submitted version
+    整改/<ledger>.pdf/.docx/.xlsx, 三张清单 .docx/.xlsx   (once problem lists exist)
+
+Everything is read in a constant number of queries up front; each entry is then rendered as
+it is written, so memory holds one document at a time.
+"""
+
+import zipfile
+from dataclasses import dataclass
+from typing import Callable
+
+from branches.downloads import safe_filename
+from reports.documents import report_docx, report_docx_filename
+from reports.models import Report, ReportVersion
+from reports.pdf import render_pdf, report_pdf, report_pdf_filename
+from reviews.models import PublishedResult, RectificationItem
+from reviews.rectification.documents import (
+    ledger_docx,
+    ledger_filename,
+    ledger_pdf,
+    ledger_workbook,
+    three_lists_docx,
+    three_lists_filename,
+    three_lists_items,
+    three_lists_workbook,
+)
+from reviews.rectification.selectors import ledger, rectification_today, with_state
+from reviews.results.documents import cycle_sheets, result_docx, result_filename, sheet_context
+from reviews.results.feedback import letter_docx, letter_filename, letter_pdf, letters
+from reviews.results.notice import notice_context, notice_docx, notice_filename, notice_pdf
+from reviews.results.summary import summary_context, summary_docx, summary_filename, summary_pdf, summary_workbook
+from reviews.selectors import latest_version, result_settings_for
+
+ARCHIVE_FORMATS = {"pdf", "docx", "xlsx"}
+RESULTS_FOLDER = "评议结果"
+LETTERS_FOLDER = "点评反馈意见书"
+REPORTS_FOLDER = "述职报告"
+RECTIFICATION_FOLDER = "整改"
+
+
+@dataclass
+class Entry:
+    name: str  # path inside the archive
+    render: Callable[[], bytes]
+
+
+def cycle_archive_filename(cycle):
+    return safe_filename(f"{cycle.organization.name}{cycle.year}年度述职评议文件") + ".zip"
+
+
+def _pdf_bytes(render):
+    return lambda: render().content
+
+
+def archive_entries(cycle, formats):
+    """[Entry] of the cycle's documents in `formats`, in archive order (see the module's docstring)."""
+    formats = set(formats) & ARCHIVE_FORMATS
+    entries = []
+
+    def add(name, extension, render):
+        if extension in formats:
+            entries.append(Entry(name, render))
+
+    summary = _once(lambda: summary_context(cycle))
+    add(summary_filename(cycle, "pdf"), "pdf", _pdf_bytes(lambda: summary_pdf(cycle, summary())))
+    add(summary_filename(cycle, "docx"), "docx", lambda: summary_docx(cycle, summary()))
+    add(summary_filename(cycle, "xlsx"), "xlsx", lambda: summary_workbook(cycle))
+
+    if cycle.is_published:
+        notice = _once(lambda: notice_context(cycle))
+        add(notice_filename(cycle, "pdf"), "pdf", _pdf_bytes(lambda: notice_pdf(cycle, notice())))
+        add(notice_filename(cycle, "docx"), "docx", lambda: notice_docx(cycle, notice()))
+
+    for report, context in _result_contexts(cycle):
+        add(f"{RESULTS_FOLDER}/{result_filename(report)}", "pdf", _pdf_bytes(_bind(_result_pdf, context)))
+        add(f"{RESULTS_FOLDER}/{result_filename(report, 'docx')}", "docx", _bind(result_docx, context))
+
+    if cycle.is_published:
+        for context in letters(cycle):
+            add(f"{LETTERS_FOLDER}/{letter_filename(context, 'pdf')}", "pdf", _pdf_bytes(_bind(letter_pdf, context)))
+            add(f"{LETTERS_FOLDER}/{letter_filename(context, 'docx')}", "docx", _bind(letter_docx, context))
+
+    for report in _submitted_reports(cycle):
+        version = report.latest_submitted
+        add(f"{REPORTS_FOLDER}/{report_pdf_filename(report, version=version)}", "pdf", _pdf_bytes(_bind(report_pdf, report, version=version)))
+        add(f"{REPORTS_FOLDER}/{report_docx_filename(report, version=version)}", "docx", _bind(report_docx, report, version=version))
+
+    if RectificationItem.objects.filter(plan__report__cycle=cycle).exists():
+        ledger_context = _once(lambda: ledger(cycle, rectification_today()))
+        folder = RECTIFICATION_FOLDER
+        add(f"{folder}/{ledger_filename(cycle, 'pdf')}", "pdf", _pdf_bytes(lambda: ledger_pdf(ledger_context())))
+        add(f"{folder}/{ledger_filename(cycle, 'docx')}", "docx", lambda: ledger_docx(ledger_context()))
+        add(f"{folder}/{ledger_filename(cycle, 'xlsx')}", "xlsx", lambda: ledger_workbook(ledger_context()))
+        items = _once(
+            lambda: list(three_lists_items(with_state(RectificationItem.objects.filter(plan__report__cycle=cycle), rectification_today())))
+        )
+        add(f"{folder}/{three_lists_filename(cycle, 'docx')}", "docx", lambda: three_lists_docx(cycle, items()))
+        add(f"{folder}/{three_lists_filename(cycle, 'xlsx')}", "xlsx", lambda: three_lists_workbook(cycle, items()))
+    return entries
+
+
+def cycle_archive_write(*, cycle, formats, fileobj, progress=None):
+    """Write the cycle's documents in `formats` into `fileobj` as a zip; returns the entry count."""
+    entries = archive_entries(cycle, formats)
+    total = len(entries)
+    if progress:
+        progress(0, total)
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for done, entry in enumerate(entries, start=1):
+            archive.writestr(entry.name, entry.render())
+            if progress:
+                progress(done, total)
+    return total
+
+
+# --- reads, each a constant number of queries ------------------------------------------------
+
+
+def _once(function):
+    """`function`, called at most once (a context several entries share, read when first needed)."""
+    cache = []
+
+    def call():
+        if not cache:
+            cache.append(function())
+        return cache[0]
+
+    return call
+
+
+def _bind(function, *args, **kwargs):
+    return lambda: function(*args, **kwargs)
+
+
+def _result_pdf(context):
+    return render_pdf("pdf/result.html", context, stylesheets=("sheet.css",))
+
+
+def _result_contexts(cycle):
+    """[(report, result sheet context)]: while published, every sheet of the publication in
+    force; otherwise the live sheet of each report whose result is computed."""
+    if cycle.is_published:
+        published = list(
+            PublishedResult.objects.filter(publication__cycle=cycle, publication__withdrawn_at__isnull=True)
+            .select_related("publication", "report__organization", "report__cycle__organization")
+            .order_by("report__organization__order", "report__organization_id")
+        )
+        return [
+            (item.report, {**sheet_context(item.sheet, cycle=cycle, published_at=item.publication.published_at), "report": item.report})
+            for item in published
+        ]
+    settings = result_settings_for(cycle)
+    sheets = cycle_sheets(cycle, settings)
+    reports = (
+        Report.objects.filter(cycle=cycle, pk__in=list(sheets), result__computed_at__isnull=False)
+        .select_related("organization", "cycle__organization")
+        .order_by("organization__order", "organization_id")
+    )
+    return [(report, {**sheet_context(sheets[report.pk], cycle=cycle), "report": report}) for report in reports]
+
+
+def _submitted_reports(cycle):
+    """Reports with a submitted version, each with `latest_submitted` (its latest ReportVersion)."""
+    reports = list(
+        Report.objects.filter(cycle=cycle)
+        .annotate(latest_version_id=latest_version())
+        .filter(latest_version_id__isnull=False)
+        .select_related("organization__secretary", "cycle__organization")
+        .order_by("organization__order", "organization_id")
+    )
+    versions = ReportVersion.objects.in_bulk([report.latest_version_id for report in reports])
+    for report in reports:
+        report.latest_submitted = versions[report.latest_version_id]
+    return reports
