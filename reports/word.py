@@ -403,12 +403,38 @@ class OfficialDocument:
             for column in range(columns):
                 value = values[column] if column < len(values) else ""
                 self._cell(cells[column], _cell_text(value), face, size, (align or ["left"] * columns)[column])
-        if widths:
-            table.autofit = False
-            for row in table.rows:
-                for column, width in enumerate(widths):
-                    row.cells[column].width = width
+        widths = widths or self._column_widths(header, rows, size)
+        table.autofit = False
+        for column, width in enumerate(widths):
+            table.columns[column].width = width
+        for row in table.rows:
+            for column, width in enumerate(widths):
+                row.cells[column].width = width
         return table
+
+    def _column_widths(self, header, rows, size):
+        """Widths sharing the type area by content: each column as wide as its longest line (a
+        CJK character counts two), within bounds, so that short values (names, dates) stay on one
+        line and long texts take the room."""
+        section = self.document.sections[-1]
+        available = section.page_width - section.left_margin - section.right_margin
+        half_em = int(size) / 2 + Pt(1.2)  # one narrow character plus the cell's padding share
+        needs = []
+        for column, label in enumerate(header):
+            longest = max((_text_width(line) for line in str(label).split("\n")), default=1)
+            for values in rows:
+                value = _cell_text(values[column]) if column < len(values) else ""
+                longest = max([longest, *(_text_width(line) for line in value.split("\n"))])
+            needs.append(min(max(longest, 4), 60) * half_em + Pt(10))
+        total = sum(needs)
+        if total <= available:
+            spare = (available - total) / len(needs)
+            return [int(need + spare) for need in needs]
+        # Too wide: short columns keep their need, long ones share the rest.
+        short = [need for need in needs if need <= available / len(needs)]
+        rest = available - sum(short)
+        long_total = sum(need for need in needs if need > available / len(needs)) or 1
+        return [int(need) if need <= available / len(needs) else int(rest * need / long_total) for need in needs]
 
     def _cell(self, cell, text, face, size, align):
         paragraph = cell.paragraphs[0]
@@ -435,6 +461,11 @@ class OfficialDocument:
         buffer = io.BytesIO()
         self.save(buffer)
         return buffer.getvalue()
+
+
+def _text_width(text):
+    """Width in half-ems: a CJK (or full-width) character counts two."""
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
 
 
 def _cell_text(value):

@@ -116,6 +116,8 @@ def ledger_workbook(context):
         ["类别", "问题数", "已完成", "逾期"],
         [[row["category__name"], row["total"], row["completed"], row["overdue"]] for row in context["by_category"]],
     )
+    for other in workbook.worksheets[1:]:
+        print_setup(other, title_rows="1:1")
     workbook.properties.title = f"{cycle.year}年度述职评议整改台账"
     return workbook_bytes(workbook)
 
