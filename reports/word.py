@@ -291,6 +291,11 @@ class OfficialDocument:
 
     # --- content ------------------------------------------------------------------------
 
+    def _add_paragraph(self, style):
+        paragraph = self.document.add_paragraph()
+        _set_style(paragraph, style)
+        return paragraph
+
     def _run(self, paragraph, text, face, size=None, *, bold=None):
         run = paragraph.add_run(clean_text(text))
         set_run_font(run, face, size, bold=bold)
@@ -298,14 +303,14 @@ class OfficialDocument:
 
     def title(self, text):
         """The title, 2号 小标宋, centred, then one empty line. A "\\n" in `text` breaks the line."""
-        paragraph = self.document.add_paragraph(style=self.styles["title"])
+        paragraph = self._add_paragraph(self.styles["title"])
         self._run(paragraph, text, TITLE_FONT, TITLE_SIZE)
         self.blank_line()
         return paragraph
 
     def subtitle(self, text, *, face=KAI_FONT):
         """A centred line under the title (a byline, the issuing date of a sheet)."""
-        paragraph = self.document.add_paragraph(style=self.styles["body"])
+        paragraph = self._add_paragraph(self.styles["body"])
         paragraph.paragraph_format.first_line_indent = Pt(0)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self._run(paragraph, text, face, BODY_SIZE)
@@ -319,7 +324,7 @@ class OfficialDocument:
         """A body paragraph, first line indented two characters; `heading` (of `level`) runs in
         before `text` in its own face, as “（一）强化责任担当。始终……” in printed reports."""
         style = self.styles[level] if heading and level in (1, 2) else self.styles["body"]
-        paragraph = self.document.add_paragraph(style=style)
+        paragraph = self._add_paragraph(style)
         if not indent:
             paragraph.paragraph_format.first_line_indent = Pt(0)
         if align is not None:
@@ -342,7 +347,7 @@ class OfficialDocument:
                 self.paragraph(line.strip())
 
     def blank_line(self):
-        paragraph = self.document.add_paragraph(style=self.styles["body"])
+        paragraph = self._add_paragraph(self.styles["body"])
         set_run_font(paragraph.add_run(""), BODY_FONT, BODY_SIZE)
         return paragraph
 
@@ -372,14 +377,14 @@ class OfficialDocument:
                 paragraph = self.paragraph(text, indent=False, align="right")
                 paragraph.paragraph_format.right_indent = Pt(64)
         for text in lines:
-            paragraph = self.document.add_paragraph(style=self.styles["table"])
+            paragraph = self._add_paragraph(self.styles["table"])
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             paragraph.paragraph_format.right_indent = Pt(64)
             self._run(paragraph, text, BODY_FONT, PAGE_NUMBER_SIZE)
 
     def small(self, text, *, align=None):
         """A note in 4号 without indent (“综合得分 = …”, generation time)."""
-        paragraph = self.document.add_paragraph(style=self.styles["table"])
+        paragraph = self._add_paragraph(self.styles["table"])
         if align is not None:
             paragraph.alignment = _ALIGNMENTS[align]
         self._run(paragraph, text, BODY_FONT, PAGE_NUMBER_SIZE)
@@ -390,26 +395,27 @@ class OfficialDocument:
         None prints as “—”). `align`: per column "left" / "center" / "right"; `widths`: per column,
         python-docx lengths. Returns the python-docx Table."""
         columns = len(header)
+        widths = widths or self._column_widths(header, rows, size)
+        aligns = align or ["left"] * columns
         table = self.document.add_table(rows=1, cols=columns)
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        header_row = table.rows[0]
-        _repeat_as_header(header_row)
-        for column, label in enumerate(header):
-            self._cell(header_row.cells[column], label, header_face, size, "center")
-        for values in rows:
-            cells = table.add_row().cells
-            _cant_split(table.rows[-1])
-            for column in range(columns):
-                value = values[column] if column < len(values) else ""
-                self._cell(cells[column], _cell_text(value), face, size, (align or ["left"] * columns)[column])
-        widths = widths or self._column_widths(header, rows, size)
         table.autofit = False
         for column, width in enumerate(widths):
             table.columns[column].width = width
-        for row in table.rows:
-            for column, width in enumerate(widths):
-                row.cells[column].width = width
+        header_row = table.rows[0]
+        _repeat_as_header(header_row)
+        for column, cell in enumerate(header_row.cells):
+            cell.width = widths[column]
+            self._cell(cell, header[column], header_face, size, "center")
+        for values in rows:
+            row = table.add_row()
+            _cant_split(row)
+            # Each cell once (python-docx computes a row's cells on every access).
+            for column, cell in enumerate(row.cells):
+                cell.width = widths[column]
+                value = values[column] if column < len(values) else ""
+                self._cell(cell, _cell_text(value), face, size, aligns[column])
         return table
 
     def _column_widths(self, header, rows, size):
@@ -438,8 +444,9 @@ class OfficialDocument:
 
     def _cell(self, cell, text, face, size, align):
         paragraph = cell.paragraphs[0]
-        paragraph.style = self.styles["table"]
+        _set_style(paragraph, self.styles["table"])
         paragraph.alignment = _ALIGNMENTS[align]
+        size = None if size == TABLE_SIZE else size  # the style's size already
         parts = clean_text(text).split("\n")
         run = self._run(paragraph, parts[0], face, size)
         for part in parts[1:]:
@@ -447,7 +454,7 @@ class OfficialDocument:
             run = self._run(paragraph, part, face, size)
 
     def page_break(self):
-        paragraph = self.document.add_paragraph(style=self.styles["body"])
+        paragraph = self._add_paragraph(self.styles["body"])
         run = paragraph.add_run()
         set_run_font(run, BODY_FONT, BODY_SIZE)
         run.add_break(WD_BREAK.PAGE)
@@ -472,6 +479,12 @@ def _cell_text(value):
     if value is None:
         return "—"
     return str(value)
+
+
+def _set_style(paragraph, style):
+    """paragraph.style = style by its id: python-docx's setter looks the style up in the whole
+    styles part on every call (most of the time of a 200-row table)."""
+    paragraph._p.get_or_add_pPr().style = style.style_id
 
 
 def _repeat_as_header(row):

@@ -16,14 +16,18 @@ Everything is read in a constant number of queries up front; each entry is then 
 it is written, so memory holds one document at a time.
 """
 
+import multiprocessing
+import os
 import zipfile
 from dataclasses import dataclass
 from typing import Callable
 
+from django.db import connections
+
 from branches.downloads import safe_filename
 from reports.documents import report_docx, report_docx_filename
-from reports.models import Report, ReportVersion
-from reports.pdf import render_pdf, report_pdf, report_pdf_filename
+from reports.models import Cycle, Report, ReportVersion
+from reports.pdf import render_pdf, report_pdf, report_pdf_filename, reset_font_pool
 from reviews.models import PublishedResult, RectificationItem
 from reviews.rectification.documents import (
     ledger_docx,
@@ -53,6 +57,8 @@ RECTIFICATION_FOLDER = "整改"
 class Entry:
     name: str  # path inside the archive
     render: Callable[[], bytes]
+    # Rendered from data read up front, without a query: may run in a worker process.
+    pure: bool = False
 
 
 def cycle_archive_filename(cycle):
@@ -66,11 +72,12 @@ def _pdf_bytes(render):
 def archive_entries(cycle, formats):
     """[Entry] of the cycle's documents in `formats`, in archive order (see the module's docstring)."""
     formats = set(formats) & ARCHIVE_FORMATS
+    cycle = Cycle.objects.select_related("organization").get(pk=cycle.pk)  # what every document names
     entries = []
 
-    def add(name, extension, render):
+    def add(name, extension, render, pure=False):
         if extension in formats:
-            entries.append(Entry(name, render))
+            entries.append(Entry(name, render, pure))
 
     summary = _once(lambda: summary_context(cycle))
     add(summary_filename(cycle, "pdf"), "pdf", _pdf_bytes(lambda: summary_pdf(cycle, summary())))
@@ -83,18 +90,21 @@ def archive_entries(cycle, formats):
         add(notice_filename(cycle, "docx"), "docx", lambda: notice_docx(cycle, notice()))
 
     for report, context in _result_contexts(cycle):
-        add(f"{RESULTS_FOLDER}/{result_filename(report)}", "pdf", _pdf_bytes(_bind(_result_pdf, context)))
-        add(f"{RESULTS_FOLDER}/{result_filename(report, 'docx')}", "docx", _bind(result_docx, context))
+        add(f"{RESULTS_FOLDER}/{result_filename(report)}", "pdf", _pdf_bytes(_bind(_result_pdf, context)), pure=True)
+        add(f"{RESULTS_FOLDER}/{result_filename(report, 'docx')}", "docx", _bind(result_docx, context), pure=True)
 
     if cycle.is_published:
         for context in letters(cycle):
-            add(f"{LETTERS_FOLDER}/{letter_filename(context, 'pdf')}", "pdf", _pdf_bytes(_bind(letter_pdf, context)))
-            add(f"{LETTERS_FOLDER}/{letter_filename(context, 'docx')}", "docx", _bind(letter_docx, context))
+            add(f"{LETTERS_FOLDER}/{letter_filename(context, 'pdf')}", "pdf", _pdf_bytes(_bind(letter_pdf, context)), pure=True)
+            add(f"{LETTERS_FOLDER}/{letter_filename(context, 'docx')}", "docx", _bind(letter_docx, context), pure=True)
 
     for report in _submitted_reports(cycle):
         version = report.latest_submitted
-        add(f"{REPORTS_FOLDER}/{report_pdf_filename(report, version=version)}", "pdf", _pdf_bytes(_bind(report_pdf, report, version=version)))
-        add(f"{REPORTS_FOLDER}/{report_docx_filename(report, version=version)}", "docx", _bind(report_docx, report, version=version))
+        add(
+            f"{REPORTS_FOLDER}/{report_pdf_filename(report, version=version)}", "pdf",
+            _pdf_bytes(_bind(report_pdf, report, version=version)), pure=True,
+        )
+        add(f"{REPORTS_FOLDER}/{report_docx_filename(report, version=version)}", "docx", _bind(report_docx, report, version=version), pure=True)
 
     if RectificationItem.objects.filter(plan__report__cycle=cycle).exists():
         ledger_context = _once(lambda: ledger(cycle, rectification_today()))
@@ -110,18 +120,59 @@ def archive_entries(cycle, formats):
     return entries
 
 
-def cycle_archive_write(*, cycle, formats, fileobj, progress=None):
-    """Write the cycle's documents in `formats` into `fileobj` as a zip; returns the entry count."""
+def cycle_archive_write(*, cycle, formats, fileobj, progress=None, workers=None):
+    """Write the cycle's documents in `formats` into `fileobj` as a zip; returns the entry count.
+
+    The per-organization documents (pure entries) are rendered by `workers` processes (default:
+    one per CPU, at most ARCHIVE_WORKERS; 1 renders everything here): PDF layout is pure Python,
+    so only processes use a second core. Entries are written in order either way."""
     entries = archive_entries(cycle, formats)
     total = len(entries)
     if progress:
         progress(0, total)
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for done, entry in enumerate(entries, start=1):
-            archive.writestr(entry.name, entry.render())
+        for done, (entry, content) in enumerate(_rendered(entries, workers), start=1):
+            archive.writestr(entry.name, content)
             if progress:
                 progress(done, total)
     return total
+
+
+ARCHIVE_WORKERS = 4
+_FORKED = {}
+
+
+def _rendered(entries, workers):
+    """(entry, bytes) in order; pure entries from a pool of forked workers when worth it."""
+    if workers is None:
+        workers = min(os.cpu_count() or 1, ARCHIVE_WORKERS)
+    pure = [index for index, entry in enumerate(entries) if entry.pure]
+    if workers <= 1 or len(pure) < 2 * workers or "fork" not in multiprocessing.get_all_start_methods():
+        for entry in entries:
+            yield entry, entry.render()
+        return
+    _FORKED["entries"] = entries  # inherited by the forked workers, never pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
+            results = pool.imap(_render_in_worker, pure, chunksize=2)
+            for entry in entries:
+                yield entry, next(results) if entry.pure else entry.render()
+    finally:
+        _FORKED.clear()
+
+
+def _worker_start():
+    """In a forked worker: never use the parent's database connections (a pure entry makes no
+    query; one that did would open its own), and a fresh font thread pool (the parent's threads
+    do not exist here)."""
+    for connection in connections.all(initialized_only=True):
+        _FORKED.setdefault("parent_connections", []).append(connection.connection)  # kept: never closed here
+        connection.connection = None
+    reset_font_pool()
+
+
+def _render_in_worker(index):
+    return _FORKED["entries"][index].render()
 
 
 # --- reads, each a constant number of queries ------------------------------------------------

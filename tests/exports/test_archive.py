@@ -80,3 +80,20 @@ def test_export_cycle_zip_and_formats(published_world, tmp_path):
     assert f"（{len(names)} 个文件）" in stdout.getvalue()
     with pytest.raises(CommandError, match="--format"):
         call_command("export_cycle", str(w.cycle.year), "--organization", w.committee.name, "--format", "doc", "--out", str(tmp_path))
+
+
+def test_worker_processes_write_the_same_archive(published_world):
+    """Forked workers render the per-organization documents: same entries, same order, same text
+    (a worker makes no query: the test database lives in this process's memory)."""
+    w = published_world
+    results = {}
+    for workers in (1, 2):
+        buffer = io.BytesIO()
+        cycle_archive_write(cycle=w.cycle, formats={"docx", "pdf"}, fileobj=buffer, workers=workers)
+        archive_file = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+        results[workers] = [
+            (name, docx_text(archive_file.read(name)) if name.endswith(".docx") else page_count(archive_file.read(name)))
+            for name in archive_file.namelist()
+        ]
+    assert results[1] == results[2]
+    assert sum(name.startswith(("评议结果/", "点评反馈意见书/", "述职报告/")) for name, _ in results[2]) == 12
