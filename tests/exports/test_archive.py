@@ -97,3 +97,16 @@ def test_worker_processes_write_the_same_archive(published_world):
         ]
     assert results[1] == results[2]
     assert sum(name.startswith(("评议结果/", "点评反馈意见书/", "述职报告/")) for name, _ in results[2]) == 12
+
+
+def test_per_organization_documents_render_without_a_query(published_world, django_assert_num_queries):
+    """What runs in the worker processes reads nothing from the database (and so the archive's
+    queries do not grow with the organizations: everything else is read once up front)."""
+    from reviews.results.archive import archive_entries
+
+    entries = archive_entries(published_world.cycle, {"pdf", "docx"})
+    pure = [entry for entry in entries if entry.pure]
+    assert len(pure) == 12
+    with django_assert_num_queries(0):
+        for entry in pure:
+            assert entry.render()
