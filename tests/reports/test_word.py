@@ -135,3 +135,18 @@ def test_addressee_attachments_signature():
 def test_no_thumbnail_of_the_template():
     names = zipfile.ZipFile(io.BytesIO(sample())).namelist()
     assert not any("thumbnail" in name for name in names)
+
+
+def test_long_tables_keep_every_text_and_the_fonts():
+    """Rows after the first are copies of its XML with their own texts (speed): same result."""
+    doc = OfficialDocument()
+    rows = [[index, f"第{index}党支部", HOSTILE if index == 7 else "好", "多行\n文字" if index == 5 else "a\tb" if index == 6 else ""] for index in range(1, 40)]
+    doc.table(["序号", "党组织", "等次", "备注"], rows)
+    table = Document(io.BytesIO(doc.to_bytes())).tables[0]
+    assert len(table.rows) == 40
+    for row, values in zip(table.rows[1:], rows, strict=True):
+        assert [cell.text for cell in row.cells] == [str(values[0]), values[1], values[2], values[3]]
+        for cell in row.cells:
+            for run in cell.paragraphs[0].runs:
+                assert run._r.rPr.rFonts.get(qn("w:eastAsia"))
+    assert table.rows[2]._tr.trPr.find(qn("w:cantSplit")) is not None
