@@ -402,10 +402,7 @@ def _percent(value):
 
 def plain_number(value):
     """Decimal("25.00") → "25", 12.5 → "12.5", None → None (as the PDF's floatformat:"-1")."""
-    if value is None:
-        return None
-    text = f"{Decimal(value).normalize():f}"
-    return text
+    return None if value is None else f"{Decimal(value).normalize():f}"
 
 
 def result_filename(report, extension="pdf"):

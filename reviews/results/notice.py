@@ -18,6 +18,7 @@ from reports.pdf import Paragraph, chinese_numeral, paragraphs, render_pdf
 from reports.word import OfficialDocument, chinese_date
 from reviews.ballots.selectors import evaluation_of, evaluation_participation
 from reviews.models import Evaluation, Review
+from reviews.results.documents import plain_number
 from reviews.results.selectors import cycle_results, grade_distribution, notice_of
 from reviews.results.summary import common_problems
 from reviews.selectors import latest_version, result_settings_for
@@ -95,7 +96,7 @@ def notice_context(cycle):
     ]
     if weights:
         basic.append(
-            "综合评价按" + "、".join(f"{label}{_number(weight)}%" for label, weight in weights) + "的权重计算综合得分，评定等次。"
+            "综合评价按" + "、".join(f"{label}{plain_number(weight)}%" for label, weight in weights) + "的权重计算综合得分，评定等次。"
         )
 
     # 二、评议结果
@@ -170,10 +171,6 @@ def notice_context(cycle):
         "date": timezone.localdate(),
         "generated_at": timezone.localtime(),
     }
-
-
-def _number(value):
-    return format(value.normalize(), "f")
 
 
 def notice_docx(cycle, context=None):

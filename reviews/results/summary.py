@@ -193,18 +193,13 @@ def summary_filename(cycle, extension):
 SCORE_FORMAT = "0.00"
 
 
-def _plain(number):
-    """25.0 → "25", 12.5 → "12.5"."""
-    return f"{Decimal(number).normalize():f}"
-
-
 def _summary_sheet(sheet, context):
 
     cycle = context["cycle"]
     labels = (
         ["排名", "党组织", "书记"]
-        + [f"{criterion.name}（满分{_plain(criterion.max_points)}）" for criterion in context["criteria"]]
-        + [f"{label}得分（{_plain(weight)}%）" for _name, label, weight in context["components"]]
+        + [f"{criterion.name}（满分{plain_number(criterion.max_points)}）" for criterion in context["criteria"]]
+        + [f"{label}得分（{plain_number(weight)}%）" for _name, label, weight in context["components"]]
         + ["综合得分", "等次", "备注"]
     )
     title = f"{cycle.organization.name}{cycle.year}年度党组织书记抓基层党建工作述职评议结果汇总表"
@@ -249,7 +244,7 @@ def _detail_sheet(sheet, cycle, settings):
         line + [sum((points for points in line[2:] if points is not None), Decimal(0))]
         for (report_id, _reviewer), line in sorted(lines.items(), key=lambda item: (order[item[0][0]], label_order(item[1][1])))
     ]
-    header = ["党组织", "评议人"] + [f"{criterion.name}（满分{_plain(criterion.max_points)}）" for criterion in criteria] + ["合计"]
+    header = ["党组织", "评议人"] + [f"{criterion.name}（满分{plain_number(criterion.max_points)}）" for criterion in criteria] + ["合计"]
     write_table(sheet, 1, header, rows, decimal_format="0.0#")
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
     sheet.freeze_panes = "C2"
