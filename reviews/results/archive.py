@@ -120,32 +120,32 @@ def archive_entries(cycle, formats):
     return entries
 
 
-def cycle_archive_write(*, cycle, formats, fileobj, progress=None, workers=None):
+def cycle_archive_write(*, cycle, formats, fileobj, progress=None):
     """Write the cycle's documents in `formats` into `fileobj` as a zip; returns the entry count.
 
-    The per-organization documents (pure entries) are rendered by `workers` processes (default:
-    one per CPU, at most ARCHIVE_WORKERS; 1 renders everything here): PDF layout is pure Python,
-    so only processes use a second core. Entries are written in order either way."""
+    The per-organization documents (pure entries) are rendered by worker processes (ARCHIVE_WORKERS;
+    1 renders everything here): PDF layout is pure Python, so only processes use a second core.
+    Entries are written in order either way."""
     entries = archive_entries(cycle, formats)
     total = len(entries)
     if progress:
         progress(0, total)
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for done, (entry, content) in enumerate(_rendered(entries, workers), start=1):
+        for done, (entry, content) in enumerate(_rendered(entries), start=1):
             archive.writestr(entry.name, content)
             if progress:
                 progress(done, total)
     return total
 
 
-ARCHIVE_WORKERS = 4
+# Worker processes of the archive: None is one per CPU, at most 4.
+ARCHIVE_WORKERS = None
 _FORKED = {}
 
 
-def _rendered(entries, workers):
+def _rendered(entries):
     """(entry, bytes) in order; pure entries from a pool of forked workers when worth it."""
-    if workers is None:
-        workers = min(os.cpu_count() or 1, ARCHIVE_WORKERS)
+    workers = ARCHIVE_WORKERS or min(os.cpu_count() or 1, 4)
     pure = [index for index, entry in enumerate(entries) if entry.pure]
     if workers <= 1 or len(pure) < 2 * workers or "fork" not in multiprocessing.get_all_start_methods():
         for entry in entries:
