@@ -24,7 +24,8 @@ def ledger_pdf(context):
 def ledger_docx(context):
     """The ledger as .docx: the sections of templates/reviews/rectification/ledger_pdf.html."""
     cycle, today = context["cycle"], context["today"]
-    doc = OfficialDocument(title=f"{cycle.organization.name}{cycle.year}年度述职评议整改台账", author=cycle.organization.name)
+    # Landscape: the items' table has eight columns.
+    doc = OfficialDocument(title=f"{cycle.organization.name}{cycle.year}年度述职评议整改台账", author=cycle.organization.name, landscape=True)
     doc.title(f"{cycle.year}年度述职评议\n问题整改台账")
     rate = f"，完成率{context['completion_rate']}%" if context["completion_rate"] is not None else ""
     doc.subtitle(f"{cycle.organization.name} · 截至{today.year}年{today.month}月{today.day}日 · 共{context['total']}个问题{rate}")
@@ -51,15 +52,15 @@ def ledger_docx(context):
     )
     doc.heading("四、整改事项明细（逾期在前）")
     doc.table(
-        ["序号", "党组织", "问题", "整改措施", "责任人", "时限", "状态"],
+        ["序号", "党组织", "问题", "类别", "整改措施", "责任人", "时限", "状态"],
         [
             [
-                number, item.plan.report.organization.name, f"{item.text}\n{item.category.name}", item.measures or None,
+                number, item.plan.report.organization.name, item.text, item.category.name, item.measures or None,
                 item.owner or None, item.deadline.isoformat() if item.deadline else None, item.state_text,
             ]
             for number, item in enumerate(context["items"], start=1)
         ],
-        align=["center", "left", "left", "left", "left", "center", "center"],
+        align=["center", "left", "left", "left", "left", "left", "center", "center"],
         size=Pt(10.5),
     )
     doc.blank_line()
