@@ -17,10 +17,12 @@ PORT ?= 8000
 
 # Debian packages the app needs: the interpreter (not in the Docker image, which has its own),
 # CJK fonts and HarfBuzz's subsetter for PDF export, Pango for WeasyPrint. Tests also need
-# poppler (pdftotext), Chromium, PostgreSQL and Redis (a throwaway server each, .ci/test-all).
+# poppler (pdftotext), Chromium, PostgreSQL and Redis (a throwaway server each, .ci/test-all), and
+# LibreOffice (Writer and Calc without a GUI: the tests open every .docx and .xlsx the app writes in
+# real office software, tests/exports/test_office.py).
 PYTHON_PACKAGES := python3.11 python3.11-venv
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-TEST_PACKAGES := poppler-utils chromium postgresql redis-server
+TEST_PACKAGES := poppler-utils chromium postgresql redis-server libreoffice-writer-nogui libreoffice-calc-nogui
 
 .PHONY: run test serve setup setup-test system system-test migrate demo clean check mutation
 

@@ -13,6 +13,8 @@ from openpyxl.utils import get_column_letter
 
 PDF_CONTENT_TYPE = "application/pdf"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP_CONTENT_TYPE = "application/zip"
 
 
 def download_response(content, filename, content_type=PDF_CONTENT_TYPE):
@@ -92,4 +94,40 @@ def write_table(sheet, header_row, labels, rows, *, decimal_format=None):
                 if isinstance(cell.value, Decimal):
                     cell.number_format = decimal_format
     fit_columns(sheet, header_row)
+    wrap_long_text(sheet, header_row + 1)
     sheet.freeze_panes = f"A{header_row + 1}"  # a coordinate: sheet.cell() would add an empty row to an empty table
+
+
+def wrap_long_text(sheet, first_row, line_height=15):
+    """Wrap the texts wider than their column (fit_columns caps the width): a spreadsheet prints a
+    long text only up to the next filled cell, so without wrapping the rest would be lost on paper.
+    The row is made tall enough for the wrapped lines (LibreOffice keeps a stored file's row heights)."""
+    widths = {}
+    for row in sheet.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str):
+                letter = cell.column_letter
+                if letter not in widths:
+                    widths[letter] = sheet.column_dimensions[letter].width or 8
+                usable = max(widths[letter] - 1, 1)
+                needed = sum(-(-max(_text_width(part), 1) // usable) for part in cell.value.split("\n"))
+                if needed > 1:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    lines = max(lines, needed)
+        if lines > 1:
+            dimension = sheet.row_dimensions[row[0].row]
+            dimension.height = max(dimension.height or 0, lines * line_height)
+
+
+def print_setup(sheet, *, title_rows):
+    """A4 landscape, fitted to one page wide, `title_rows` (e.g. "1:2") repeated on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.oddFooter.center.text = "— &P —"

@@ -13,7 +13,7 @@ from branches.services import notify
 from reviews.console.progress import late_reports
 from reviews.console.reminders import reminder_text
 from reviews.results.archive import cycle_archive_filename, cycle_archive_write
-from reviews.results.summary import summary_filename, summary_pdf, summary_workbook
+from reviews.results.summary import summary_docx, summary_filename, summary_pdf, summary_workbook
 
 
 class JobSuperseded(Exception):
@@ -27,12 +27,12 @@ class RunResult:
 
 
 def run_cycle_archive(job, out, progress):
-    formats = set(job.params.get("formats") or ["pdf", "xlsx"])
+    formats = set(job.params.get("formats") or ["pdf", "docx", "xlsx"])
     count = cycle_archive_write(cycle=job.cycle, formats=formats, fileobj=out, progress=progress)
     return RunResult(filename=cycle_archive_filename(job.cycle), outcome=f"共 {count} 个文件")
 
 
-SUMMARY_FORMATS = {"pdf": "PDF", "xlsx": "Excel"}
+SUMMARY_FORMATS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel"}
 
 
 def run_summary(job, out, progress):
@@ -42,6 +42,9 @@ def run_summary(job, out, progress):
         rendered = summary_pdf(job.cycle)
         out.write(rendered.content)
         outcome = f"{rendered.page_count} 页"
+    elif extension == "docx":
+        out.write(summary_docx(job.cycle))
+        outcome = "Word 文档"
     else:
         out.write(summary_workbook(job.cycle))
         outcome = "Excel 工作簿"

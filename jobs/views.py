@@ -85,7 +85,7 @@ def job_download(request, pk):
 @require_POST
 def cycle_archive_start(request, cycle_pk):
     cycle = administered_cycle_or_404(request, cycle_pk)
-    job = cycle_job_start(kind=Job.Kind.CYCLE_ARCHIVE, cycle=cycle, by=request.user, params={"formats": ["pdf", "xlsx"]})
+    job = cycle_job_start(kind=Job.Kind.CYCLE_ARCHIVE, cycle=cycle, by=request.user, params={"formats": ["pdf", "docx", "xlsx"]})
     return redirect("jobs:detail", job.pk)
 
 

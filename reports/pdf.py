@@ -306,6 +306,11 @@ def _font_pool():
         return _FONT_POOL["pool"]
 
 
+def reset_font_pool():
+    """Forget the font thread pool (in a forked process, where its threads do not exist)."""
+    _FONT_POOL.clear()
+
+
 # The tables WeasyPrint 70's _harfbuzz_subset drops.
 _DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 _ORIGINALS = {}

@@ -21,4 +21,6 @@ urlpatterns = [
     # PDF downloads (reports/export_views.py)
     path("report/<int:pk>/pdf/", export_views.report_download, name="report_pdf"),
     path("report/<int:pk>/versions/<int:number>/pdf/", export_views.version_download, name="version_pdf"),
+    path("report/<int:pk>/docx/", export_views.report_download, {"fmt": "docx"}, name="report_docx"),
+    path("report/<int:pk>/versions/<int:number>/docx/", export_views.version_download, {"fmt": "docx"}, name="version_docx"),
 ]

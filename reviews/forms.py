@@ -240,3 +240,28 @@ class CheckSettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="未勾选的只作提示；勾选的，书记须先修改报告、体检中不再出现此类问题，才能提交。",
     )
+
+
+class NoticeForm(forms.Form):
+    """What the administrator writes for the 情况通报 (reviews.results.services.notice_save)."""
+
+    addressee = forms.CharField(
+        label="主送",
+        max_length=200,
+        error_messages={"required": "请填写主送单位，如“各党支部”。"},
+        widget=forms.TextInput(attrs={"placeholder": "各党支部"}),
+    )
+    requirements = forms.CharField(
+        label="五、下一步工作要求",
+        required=False,
+        max_length=8000,
+        help_text="每段一行；以“（一）”“1.”开头的行按小标题排版。通报的其余部分由公布的结果自动生成。",
+        widget=forms.Textarea(attrs={"rows": 12, "placeholder": "（一）压紧压实党建工作责任。……\n（二）抓好问题整改落实。……"}),
+    )
+    rectification_deadline = forms.DateField(
+        label="整改清单报送时限",
+        required=False,
+        help_text="写入每个党组织的点评反馈意见书（整改要求）；不填则不写日期。",
+        error_messages={"invalid": "请按“2026-03-31”的格式填写日期。"},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -53,3 +53,11 @@ def can_download_result(user, report):
 
 def can_download_summary(user, cycle):
     return can_administer_cycle(user, cycle)
+
+
+def can_download_feedback_letter(user, report):
+    """A 点评反馈意见书 is drafted from the published results: once they are published, the cycle's
+    administrators and the report's own secretary; nobody before."""
+    if not report.cycle.is_published:
+        return False
+    return can_administer_cycle(user, report.cycle) or can_see_result(user, report)

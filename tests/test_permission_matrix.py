@@ -93,7 +93,9 @@ EXPECTED = {
     "reports:version_diff": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     "reports:version_detail": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     "reports:report_pdf": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
+    "reports:report_docx": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     "reports:version_pdf": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
+    "reports:version_docx": Expect("login 200 404 200 404 404 200 200", pk="report_a"),
     # --- reviews: reviewers --------------------------------------------------------------
     "reviews:index": Expect("login 200 200 200 200 403 403 403"),
     "reviews:queue": Expect("login 404 404 200 404 404 404 404"),
@@ -106,6 +108,7 @@ EXPECTED = {
     "reviews:secretary_result": Expect("login 200 404 404 404 404 404 404"),
     # Committee members may download result sheets once published (reviews/results/export_views.py).
     "reviews:result_pdf": Expect("login 200 404 200 404 404 200 200"),
+    "reviews:result_docx": Expect("login 200 404 200 404 404 200 200"),
     # --- reviews: administrators ----------------------------------------------------------
     "reviews:admin_index": Expect("login 403 403 403 403 200 200 200"),
     "reviews:admin_cycle": Expect("login 404 404 404 404 404 200 200"),
@@ -127,6 +130,15 @@ EXPECTED = {
     "reviews:result_override": Expect("login 404 404 404 404 404 200 200", pk="result"),
     "reviews:admin_report": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_pdf": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:summary_docx": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:notice": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:notice_reuse": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    "reviews:notice_docx": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:notice_pdf": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:feedback_docx": Expect("login 200 404 404 404 404 200 200"),
+    "reviews:feedback_pdf": Expect("login 200 404 404 404 404 200 200"),
+    "reviews:feedback_docx_zip": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:feedback_pdf_zip": Expect("login 404 404 404 404 404 200 200"),
     "reviews:summary_xlsx": Expect("login 404 404 404 404 404 200 200"),
     # The year's pages' old addresses under /reviews/admin/ redirect to /reviews/cycles/ (reviews/legacy_urls.py).
     "reviews:legacy_admin": Expect("301 301 301 301 301 301 301 301", rest="legacy_rest"),
@@ -178,6 +190,10 @@ EXPECTED = {
     # A secretary without a problem list yet sees the empty page (the home page links it); only their own lists show.
     "reviews:rectification_index": Expect("login 200 200 403 403 200 200 200"),
     "reviews:rectification_plan": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
+    "reviews:rectification_plan_lists_docx": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
+    "reviews:rectification_plan_lists_xlsx": Expect("login 200 404 404 404 404 200 200", pk="rectification_plan"),
+    "reviews:rectification_lists_docx": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:rectification_lists_xlsx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:rectification_merge": Expect("login 404 404 404 404 404 302 302", method="POST", pk="rectification_plan"),
     # 审核通过 and 销号 confirm first (GET: the consequences, or why it cannot be done now).
     "reviews:rectification_plan_decide": Expect("login 404 404 404 404 404 200 200", pk="rectification_plan"),
@@ -191,6 +207,7 @@ EXPECTED = {
     "reviews:rectification_generate": Expect("login 404 404 404 404 404 302 302", method="POST"),
     "reviews:rectification_ledger_xlsx": Expect("login 404 404 404 404 404 200 200"),
     "reviews:rectification_ledger_pdf": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:rectification_ledger_docx": Expect("login 404 404 404 404 404 200 200"),
     # democratic evaluation (reviews/ballots/views.py): the cycle's administrators; the scene's is a draft
     "reviews:evaluation": Expect("login 404 404 404 404 404 200 200"),
     "reviews:evaluation_setup": Expect("login 404 404 404 404 404 200 200"),

@@ -37,7 +37,7 @@ from reviews.demo.history import (
 )
 from reviews.demo.rectification import seed_rectification
 from reviews.models import Grade, ProblemCategory
-from reviews.results.services import cycle_close, cycle_publish, results_compute
+from reviews.results.services import cycle_close, cycle_publish, notice_save, results_compute
 from reviews.rubric_services import result_settings_update
 from reviews.services import question_answer, question_ask, review_save, routine_score_set
 
@@ -83,6 +83,12 @@ QUESTIONS = [
     "今年发展党员工作进展如何？下一步如何解决后备力量不足的问题？",
 ]
 ANSWER = "积分制管理按月记录、季度公示、年底评定，结果与评先评优挂钩。今年已有3名党员因积分靠前获评优秀党员。"
+
+
+DEMO_REQUIREMENTS = """（一）压紧压实党建工作责任。各党组织书记要切实履行第一责任人职责，把抓基层党建工作摆在突出位置，做到亲自部署、亲自协调、亲自督办。
+（二）抓好问题整改落实。对照述职评议中指出的问题，逐条制定整改措施，明确责任人和整改时限，整改情况在下一年度述职中专门报告。
+（三）提升组织生活质量。严格落实“三会一课”、主题党日、谈心谈话等制度，规范会议记录，增强组织生活的政治性、时代性、原则性、战斗性。
+（四）加强党员队伍建设。坚持标准、严格程序发展党员，注重在青年群众中发展党员，加强流动党员和老党员的教育管理服务。"""
 
 
 def report_texts():
@@ -198,6 +204,11 @@ class DemoSeeder:
         self.backdate(last, datetime.datetime(this_year, 1, 10, 9, 30, tzinfo=tz))
         results_compute(cycle=last, by=orgadmin)
         cycle_publish(cycle=last, by=orgadmin, reason="演示数据：上年度部分评议和得分未录入，先行公布")
+        # What the 通报 and the feedback letters need from the administrator (this year reuses it in one click).
+        notice_save(
+            cycle=last, by=orgadmin, addressee="各党支部", rectification_deadline=datetime.date(this_year, 3, 31),
+            requirements=DEMO_REQUIREMENTS,
+        )
         cycle_close(cycle=last, by=orgadmin)
 
         # This year: collecting, reports in several states, some reviews in progress.

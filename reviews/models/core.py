@@ -364,3 +364,23 @@ class PublishedResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["publication", "report"], name="published_result_unique_report"),
         ]
+
+
+class Notice(models.Model):
+    """What the administrator writes once per cycle for the documents drafted from the published
+    results: the 情况通报's 主送 line and 五、下一步工作要求, and the date by which the feedback
+    letters (点评反馈意见书) ask each secretary to hand in their 整改清单."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="notice")
+    addressee = models.CharField("主送", max_length=200, default="各党支部")
+    requirements = models.TextField("下一步工作要求", blank=True)
+    rectification_deadline = models.DateField("整改清单报送时限", null=True, blank=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "情况通报"
+        verbose_name_plural = "情况通报"
+
+    def __str__(self):
+        return f"{self.cycle} 情况通报"

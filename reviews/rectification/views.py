@@ -17,13 +17,22 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.confirmations import Confirmation, confirm_then
-from branches.downloads import XLSX_CONTENT_TYPE, download_response
+from branches.downloads import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE, download_response
 from branches.params import id_param, id_params
 from branches.permissions import is_administrator
 from branches.tables import Table
 from reviews.models import ProblemCategory, ProblemListProposal, RectificationItem, RectificationPlan
 from reviews.rectification import evidence, problem_lists, services
-from reviews.rectification.documents import ledger_filename, ledger_pdf, ledger_workbook
+from reviews.rectification.documents import (
+    ledger_docx,
+    ledger_filename,
+    ledger_pdf,
+    ledger_workbook,
+    three_lists_docx,
+    three_lists_filename,
+    three_lists_items,
+    three_lists_workbook,
+)
 from reviews.rectification.selectors import (
     LEDGER_ITEM_SORTS,
     LEDGER_PLAN_SORTS,
@@ -429,3 +438,39 @@ def rectification_ledger_pdf(request, cycle_pk):
     cycle = administered_cycle_or_404(request, cycle_pk)
     rendered = ledger_pdf(ledger(cycle, rectification_today()))
     return download_response(rendered.content, ledger_filename(cycle, "pdf"))
+
+
+@login_required
+@require_GET
+def rectification_ledger_docx(request, cycle_pk):
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    content = ledger_docx(ledger(cycle, rectification_today()))
+    return download_response(content, ledger_filename(cycle, "docx"), DOCX_CONTENT_TYPE)
+
+
+def _three_lists_response(cycle, items, fmt, organization=None):
+    if fmt == "xlsx":
+        return download_response(
+            three_lists_workbook(cycle, items, organization=organization), three_lists_filename(cycle, "xlsx", organization), XLSX_CONTENT_TYPE
+        )
+    return download_response(
+        three_lists_docx(cycle, items, organization=organization), three_lists_filename(cycle, "docx", organization), DOCX_CONTENT_TYPE
+    )
+
+
+@login_required
+@require_GET
+def rectification_plan_lists(request, pk, fmt):
+    """One organization's 三张清单: its secretary and the cycle's administrators (as the plan page)."""
+    plan = plan_visible_or_404(request.user, pk)
+    items = three_lists_items(with_state(plan.items.all(), rectification_today()))
+    return _three_lists_response(plan.report.cycle, items, fmt, organization=plan.report.organization)
+
+
+@login_required
+@require_GET
+def rectification_cycle_lists(request, cycle_pk, fmt):
+    """The cycle's 三张清单, every organization: the cycle's administrators."""
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    items = three_lists_items(with_state(RectificationItem.objects.filter(plan__report__cycle=cycle), rectification_today()))
+    return _three_lists_response(cycle, items, fmt)

@@ -14,7 +14,8 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from branches.downloads import safe_filename
-from reports.pdf import render_pdf
+from reports.pdf import chinese_numeral, render_pdf
+from reports.word import OfficialDocument, chinese_date
 from reviews.ballots.selectors import ballot_tally_for_report, evaluation_of, evaluation_tally
 from reviews.computation import COMPONENTS, round2
 from reviews.models import Evaluation
@@ -79,7 +80,7 @@ def _decimal(value):
     return None if value is None else Decimal(value)
 
 
-def _label_order(label):
+def label_order(label):
     """评议人2 before 评议人10; names (when shown) after, alphabetically."""
     digits = label[3:] if label.startswith("评议人") else ""
     return (0, int(digits), "") if digits.isdigit() else (1, 0, label)
@@ -105,7 +106,7 @@ def result_sheet(row, reviews, *, settings, ranked_count, pseudonyms, ballot=Non
     reviews (reviews_for_report), `ballot` its (marks, EntryTally) or None. Reviewers appear as
     the cycle's pseudonyms unless the cycle shows names; columns follow the pseudonym numbers."""
     labels = reviewer_labels([review.reviewer for review in reviews], settings.show_reviewer_names, pseudonyms)
-    reviews = sorted(reviews, key=lambda review: _label_order(labels[review.reviewer_id]))
+    reviews = sorted(reviews, key=lambda review: label_order(labels[review.reviewer_id]))
     criteria = [criterion for criterion, _average in row.criterion_averages]
     sheet = {
         "organization": row.organization.name,
@@ -312,15 +313,116 @@ def result_pdf(row, reviews, *, settings, ranked_count):
     )
 
 
-def result_pdf_for_report(report):
-    """The result sheet of one report: while the cycle's results are published, the frozen
-    sheet of the publication in force; otherwise (the administrator's preview) live data."""
+def result_context_for_report(report):
+    """The result sheet of one report as document context: while the cycle's results are
+    published, the frozen sheet of the publication in force; otherwise (the administrator's
+    preview) live data."""
     publication, sheet = published_sheet(report)
     if sheet is None:
         sheet = live_sheet(report)
     context = sheet_context(sheet, cycle=report.cycle, published_at=publication.published_at if publication else None)
-    return render_pdf("pdf/result.html", {**context, "report": report}, stylesheets=("sheet.css",))
+    return {**context, "report": report}
 
 
-def result_filename(report):
-    return safe_filename(f"{report.organization.name}{report.cycle.year}年度述职评议结果") + ".pdf"
+def result_pdf_for_report(report):
+    return render_pdf("pdf/result.html", result_context_for_report(report), stylesheets=("sheet.css",))
+
+
+def result_docx_for_report(report):
+    return result_docx(result_context_for_report(report))
+
+
+def result_docx(context):
+    """The result sheet as .docx: the sections of templates/pdf/result.html."""
+    cycle, organization = context["cycle"], context["organization"]
+    doc = OfficialDocument(title=f"{organization['name']}{cycle.year}年度述职评议结果", author=cycle.organization.name)
+    doc.title(f"{cycle.year}年度党组织书记抓基层党建工作述职评议结果")
+    doc.subtitle(organization["name"])
+    published_at = context["published_at"]
+    state = f"已于{chinese_date(timezone.localtime(published_at))}公布" if published_at else "尚未公布（仅供组织部门审核）"
+    doc.table(
+        ["项目", "内容"],
+        [
+            ["党组织", organization["name"]],
+            ["书记", context["secretary_name"] or "—"],
+            ["年度", f"{cycle.year}年度"],
+            ["评议党组织", cycle.organization.name],
+            ["状态", state],
+        ],
+        align=["center", "left"],
+    )
+    doc.heading("一、评分情况")
+    if context["reviewers"]:
+        doc.table(
+            ["评价指标", "满分", *context["reviewers"], "平均"],
+            [
+                [line.criterion["name"], plain_number(line.criterion["max_points"]), *(plain_number(p) for p in line.points), line.average]
+                for line in context["score_lines"]
+            ]
+            + [["合计", plain_number(context["rubric_max"]), *(plain_number(t) for t in context["reviewer_totals"]), context["average_total"]]],
+            align=["left"] + ["right"] * (len(context["reviewers"]) + 2),
+        )
+    else:
+        doc.paragraph("尚无已提交的评议。")
+    doc.heading("二、综合评价")
+    row = context["row"]
+    header = [f"{label}得分（权重{plain_number(weight)}%）" for label, weight, _score in context["components"]] + ["综合得分"]
+    values = [score for _label, _weight, score in context["components"]] + [row["total"]]
+    if context["show_rank"]:
+        header.append("排名")
+        values.append(f"{row['rank']}（共{context['ranked_count']}）" if row["rank"] else None)
+    header.append("等次")
+    values.append(row["grade_label"] or "未定")
+    doc.table(header, [values], align=["center"] * len(header))
+    aggregation = (
+        "去掉一个最高分和一个最低分后的平均（评议人不少于5人时）" if context["aggregation"] == "trimmed_mean" else "算术平均"
+    )
+    doc.small(f"评议得分为各评议人合计分的{aggregation}，折算为百分制。")
+    if context["ballot"]:
+        marks, tally = context["ballot"]
+        labels = [mark.label for mark in marks]
+        doc.small("民主测评票数（手机投票与纸质票合并）：")
+        rows = []
+        for line in tally.lines:
+            label = line.label
+            if not line.is_total:
+                pooled = f"{'、'.join(line.pooled)}合并，" if line.pooled else ""
+                label += f"（{pooled}权重{plain_number(line.weight)}）"
+            rows.append(
+                [label, *line.counts, line.total, _percent(line.best_share), _percent(line.top_two_share), line.score]
+            )
+        best = labels[0] if labels else ""
+        second = labels[1] if len(labels) > 1 else ""
+        doc.table(
+            ["测评人类别", *labels, "合计", f"{best}率", f"{best}+{second}率", "得分"],
+            rows,
+            align=["left"] + ["right"] * (len(labels) + 4),
+        )
+    doc.heading("三、点评意见")
+    for who, comment in context["comments"]:
+        doc.paragraph(comment, heading=f"{who}：", level=0)
+    if not context["comments"]:
+        doc.paragraph("无。")
+    doc.heading("四、查摆的问题")
+    for number, group in enumerate(context["problem_groups"], start=1):
+        doc.heading(f"（{chinese_numeral(number)}）{group.category}", level=2)
+        for index, text in enumerate(group.problems, start=1):
+            doc.paragraph(f"{index}. {text}")
+    if not context["problem_groups"]:
+        doc.paragraph("无。")
+    date = published_at or context["generated_at"]
+    doc.signature(cycle.organization.name, timezone.localtime(date).date(), lines=[f"生成时间：{timezone.localtime(context['generated_at']):%Y-%m-%d %H:%M}"])
+    return doc.to_bytes()
+
+
+def _percent(value):
+    return None if value is None else f"{value}%"
+
+
+def plain_number(value):
+    """Decimal("25.00") → "25", 12.5 → "12.5", None → None (as the PDF's floatformat:"-1")."""
+    return None if value is None else f"{Decimal(value).normalize():f}"
+
+
+def result_filename(report, extension="pdf"):
+    return safe_filename(f"{report.organization.name}{report.cycle.year}年度述职评议结果") + f".{extension}"

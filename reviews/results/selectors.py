@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from reports.models import Report
 from reviews.ballots.selectors import ballot_scores
 from reviews.computation import COMPONENTS, round2, weighted_total
-from reviews.models import Assignment, Grade, Result, Review, Score
+from reviews.models import Assignment, Grade, Notice, Result, Review, Score
 from reviews.selectors import (
     latest_version,
     result_settings_for,
@@ -358,3 +358,19 @@ def secretary_result(report, settings=None):
     row = result_rows(report.cycle, list(result_reports(Report.objects.filter(pk=report.pk))), settings)[0]
     ranked_count = Result.objects.filter(report__cycle=report.cycle, rank__isnull=False).count()
     return row, list(reviews_for_report(report)), ranked_count
+
+
+def notice_of(cycle):
+    """The cycle's Notice (what the administrator wrote for the 通报), or an unsaved one."""
+    return Notice.objects.filter(cycle=cycle).first() or Notice(cycle=cycle)
+
+
+def previous_notice(cycle):
+    """The Notice of the organization's latest earlier cycle with 下一步工作要求 written, or None."""
+    return (
+        Notice.objects.filter(cycle__organization_id=cycle.organization_id, cycle__year__lt=cycle.year)
+        .exclude(requirements="")
+        .select_related("cycle")
+        .order_by("-cycle__year")
+        .first()
+    )

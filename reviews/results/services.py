@@ -14,11 +14,11 @@ from reports.models import Report
 from reviews.ballots.selectors import ballot_scores
 from reviews.common import audit, clean_text, ensure_not_published, ensure_open, lock_cycle, notify_secretaries
 from reviews.computation import ResultInput, Rules, compute_results
-from reviews.models import Grade, Publication, PublishedResult, Result, ResultSettings, Review
+from reviews.models import Grade, Notice, Publication, PublishedResult, Result, ResultSettings, Review
 from reviews.permissions import is_conflicted
 from reviews.rectification.problem_lists import problem_lists_follow_publication
 from reviews.results.documents import cycle_sheets
-from reviews.results.selectors import publication_gaps, results_fingerprint, results_state
+from reviews.results.selectors import previous_notice, publication_gaps, results_fingerprint, results_state
 from reviews.selectors import rubric_max
 
 
@@ -272,3 +272,54 @@ def cycle_close(*, cycle, by):
     cycle.save(update_fields=["status"])
     audit(cycle, by, AuditEntry.Action.CYCLE_CLOSED, f"结束“{cycle}”，全部内容锁定", obj=cycle)
     return cycle
+
+
+# --- The 情况通报: what the administrator writes ---------------------------------------------
+
+NOTICE_ADDRESSEE_MAX = 200
+NOTICE_REQUIREMENTS_MAX = 8000
+
+
+@transaction.atomic
+def notice_save(*, cycle, by, addressee, requirements, rectification_deadline=None):
+    """Save the 主送 line and the 五、下一步工作要求 paragraphs of the cycle's 通报 (the rest of it
+    is generated from the published results) and the 整改清单 deadline the feedback letters give.
+    Recorded with the old and new values."""
+    cycle = lock_cycle(cycle)
+    ensure_open(cycle)
+    addressee = clean_text(addressee, field="addressee", label="主送", max_length=NOTICE_ADDRESSEE_MAX).rstrip("：:")
+    requirements = clean_text(
+        requirements, field="requirements", label="下一步工作要求", max_length=NOTICE_REQUIREMENTS_MAX, required=False
+    )
+    notice = Notice.objects.select_for_update().filter(cycle=cycle).first() or Notice(cycle=cycle)
+    changes = {
+        label: {"old": getattr(notice, name) if notice.pk else "", "new": value}
+        for name, label, value in (
+            ("addressee", "主送", addressee),
+            ("requirements", "下一步工作要求", requirements),
+            ("rectification_deadline", "整改清单报送时限", rectification_deadline),
+        )
+        if not notice.pk or getattr(notice, name) != value
+    }
+    if notice.pk and not changes:
+        return notice
+    notice.addressee, notice.requirements, notice.rectification_deadline = addressee, requirements, rectification_deadline
+    notice.updated_by = by
+    notice.save()
+    changes = {label: {key: str(value) if value is not None else "" for key, value in change.items()} for label, change in changes.items()}
+    audit(cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"修改“{cycle}”情况通报与点评反馈意见书的设置", obj=notice, changes=changes)
+    return notice
+
+
+@transaction.atomic
+def notice_reuse_previous(*, cycle, by):
+    """Copy 五、下一步工作要求 (and 主送) from the organization's latest earlier cycle that has them.
+    The text it replaces stays in the audit trail."""
+    previous = previous_notice(cycle)
+    if previous is None:
+        raise ValidationError("往年没有可沿用的下一步工作要求。")
+    current = Notice.objects.filter(cycle=cycle).first()
+    return notice_save(
+        cycle=cycle, by=by, addressee=previous.addressee, requirements=previous.requirements,
+        rectification_deadline=current.rectification_deadline if current else None,
+    )

@@ -6,21 +6,28 @@ from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
+from docx.shared import Pt
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from branches.charts import Series, TableColumn, bar_chart
-from branches.downloads import safe_filename, workbook_bytes, write_table
+from branches.downloads import print_setup, safe_filename, workbook_bytes, write_table
 from branches.models import User
-from reports.pdf import render_pdf
+from reports.pdf import chinese_numeral, render_pdf
+from reports.word import OfficialDocument, chinese_date
+from reviews.ballots.selectors import evaluation_of, evaluation_tally
 from reviews.computation import round2
-from reviews.models import Problem, Review, Score
-from reviews.results.documents import component_scores, components, reviewer_labels
+from reviews.models import Evaluation, Problem, Review, Score
+from reviews.results.documents import component_scores, components, label_order, plain_number, reviewer_labels
 from reviews.results.selectors import cycle_results, grade_distribution
 from reviews.selectors import result_settings_for, reviewer_pseudonyms
 
 # How many distinct problems per category the summary lists.
 COMMON_PROBLEMS_PER_CATEGORY = 5
+# The ranking's many columns in Word: 五号.
+TABLE_SIZE_SMALL = Pt(10.5)
 
 
 # --- The annual summary ------------------------------------------------------------------
@@ -146,8 +153,63 @@ def summary_context(cycle):
     }
 
 
-def summary_pdf(cycle):
-    return render_pdf("pdf/summary.html", summary_context(cycle), stylesheets=("sheet.css",))
+def summary_pdf(cycle, context=None):
+    return render_pdf("pdf/summary.html", context or summary_context(cycle), stylesheets=("sheet.css",))
+
+
+def summary_docx(cycle, context=None):
+    """The annual summary as .docx: the sections of templates/pdf/summary.html."""
+    context = context or summary_context(cycle)
+    doc = OfficialDocument(title=f"{cycle.organization.name}{cycle.year}年度述职评议结果汇总", author=cycle.organization.name)
+    doc.title(f"{cycle.year}年度党组织书记抓基层党建工作\n述职评议结果汇总表")
+    published = f"{chinese_date(timezone.localtime(cycle.published_at))}公布" if cycle.published_at else "尚未公布"
+    doc.subtitle(f"{cycle.organization.name} · 共{context['organization_count']}个党组织 · {published}")
+    doc.heading("一、综合排名")
+    rows = []
+    for row, scores in context["rows"]:
+        name = row.organization.name + (f"（{'，'.join(row.flags)}）" if row.flags else "")
+        grade = (row.grade_label or "—") + ("*" if row.is_overridden else "")
+        rows.append(
+            [row.rank, name, row.secretary.display_name if row.secretary else "", *(score for _l, _w, score in scores), row.total, grade]
+        )
+    labels = [f"{label}\n（{plain_number(weight)}%）" for _name, label, weight in context["components"]]
+    doc.table(
+        ["排名", "党组织", "书记", *labels, "综合得分", "等次"],
+        rows,
+        align=["center", "left", "left"] + ["right"] * (len(labels) + 1) + ["center"],
+        size=TABLE_SIZE_SMALL,
+    )
+    if rows:
+        doc.small("综合得分 = 各项得分 × 权重之和。标 * 的等次经组织部门调整。")
+    doc.heading("二、等次分布")
+    doc.table(
+        ["等次", "数量", "比例"],
+        [[bar.label, f"{bar.count}个", f"{bar.percent}%"] for bar in context["grade_bars"]],
+        align=["center", "right", "right"],
+    )
+    doc.heading("三、各项评价指标平均得分")
+    doc.table(
+        ["评价指标", "满分", "平均得分", "得分率"],
+        [
+            [criterion.name, plain_number(criterion.max_points), mean, None if share is None else f"{share}%"]
+            for criterion, mean, share in context["criterion_summary"]
+        ],
+        align=["left", "right", "right", "right"],
+    )
+    doc.heading("四、共性问题")
+    for number, group in enumerate(context["common_problems"], start=1):
+        doc.heading(f"（{chinese_numeral(number)}）{group.category}（涉及{group.organizations}个党组织，共{group.mentions}条）", level=2)
+        for index, (text, organizations, _mentions) in enumerate(group.top, start=1):
+            doc.paragraph(f"{index}. {text}（{organizations}个党组织）")
+    if not context["common_problems"]:
+        doc.paragraph("评议中未查摆问题。")
+    doc.blank_line()
+    doc.paragraph("制表人：　　　　　　审核人：", indent=False)
+    doc.signature(
+        f"{cycle.organization.name}（盖章）", context["date"],
+        lines=[f"生成时间：{timezone.localtime(context['generated_at']):%Y-%m-%d %H:%M}"],
+    )
+    return doc.to_bytes()
 
 
 def summary_filename(cycle, extension):
@@ -159,18 +221,13 @@ def summary_filename(cycle, extension):
 SCORE_FORMAT = "0.00"
 
 
-def _plain(number):
-    """25.0 → "25", 12.5 → "12.5"."""
-    return f"{Decimal(number).normalize():f}"
-
-
 def _summary_sheet(sheet, context):
 
     cycle = context["cycle"]
     labels = (
         ["排名", "党组织", "书记"]
-        + [f"{criterion.name}（满分{_plain(criterion.max_points)}）" for criterion in context["criteria"]]
-        + [f"{label}得分（{_plain(weight)}%）" for _name, label, weight in context["components"]]
+        + [f"{criterion.name}（满分{plain_number(criterion.max_points)}）" for criterion in context["criteria"]]
+        + [f"{label}得分（{plain_number(weight)}%）" for _name, label, weight in context["components"]]
         + ["综合得分", "等次", "备注"]
     )
     title = f"{cycle.organization.name}{cycle.year}年度党组织书记抓基层党建工作述职评议结果汇总表"
@@ -194,35 +251,120 @@ def _summary_sheet(sheet, context):
 
 
 def _detail_sheet(sheet, cycle, settings):
-    reviewers = User.objects.filter(reviews__report__cycle=cycle, reviews__status=Review.Status.SUBMITTED)
-    labels = reviewer_labels(reviewers.distinct().order_by("username"), settings.show_reviewer_names, reviewer_pseudonyms(cycle))
+    """评分明细 in wide form: one row per organization and reviewer, one column per criterion.
+    Rows of an organization follow the reviewers' labels (评议人1, 2 …), never the usernames: the
+    pseudonyms are drawn at random, and an order by account would give them away."""
+    criteria = list(cycle.criteria.all())
+    reviewers = User.objects.filter(reviews__report__cycle=cycle, reviews__status=Review.Status.SUBMITTED).distinct()
+    labels = reviewer_labels(list(reviewers), settings.show_reviewer_names, reviewer_pseudonyms(cycle))
+    column = {criterion.pk: index for index, criterion in enumerate(criteria)}
+    lines = {}
     scores = (
         Score.objects.filter(review__report__cycle=cycle, review__status=Review.Status.SUBMITTED)
-        .order_by(
-            "review__report__organization__order",
-            "review__report__organization_id",
-            "review__reviewer__username",
-            "criterion__order",
-            "criterion_id",
-        )
-        .values_list("review__report__organization__name", "review__reviewer_id", "criterion__name", "criterion__max_points", "points")
+        .order_by("review__report__organization__order", "review__report__organization_id")
+        .values_list("review__report__organization__name", "review__report_id", "review__reviewer_id", "criterion_id", "points")
     )
-    rows = (
-        [organization, labels[reviewer_id], criterion, max_points, points]
-        for organization, reviewer_id, criterion, max_points, points in scores.iterator()
+    for organization, report_id, reviewer_id, criterion_id, points in scores.iterator():
+        line = lines.setdefault((report_id, reviewer_id), [organization, labels[reviewer_id]] + [None] * len(criteria))
+        line[2 + column[criterion_id]] = points
+    order = {key: index for index, key in enumerate(dict.fromkeys(report_id for report_id, _reviewer in lines))}
+    rows = [
+        line + [sum((points for points in line[2:] if points is not None), Decimal(0))]
+        for (report_id, _reviewer), line in sorted(lines.items(), key=lambda item: (order[item[0][0]], label_order(item[1][1])))
+    ]
+    header = ["党组织", "评议人"] + [f"{criterion.name}（满分{plain_number(criterion.max_points)}）" for criterion in criteria] + ["合计"]
+    write_table(sheet, 1, header, rows, decimal_format="0.0#")
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
+    sheet.freeze_panes = "C2"
+    sheet.row_dimensions[1].height = 48
+
+
+def _grade_sheet(sheet, context):
+    """等次分布 with a native bar chart over its figures."""
+    write_table(sheet, 1, ["等次", "党组织数", "比例（%）"], [[bar.label, bar.count, bar.percent] for bar in context["grade_bars"]], decimal_format=SCORE_FORMAT)
+    count = len(context["grade_bars"])
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = "等次分布"
+    chart.y_axis.title = "党组织数"
+    chart.legend = None
+    chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=1 + count), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=1 + count))
+    chart.height, chart.width = 7.5, 15
+    sheet.add_chart(chart, "E2")
+
+
+def _criteria_sheet(sheet, context):
+    write_table(
+        sheet, 1, ["评价指标", "满分", "平均得分", "得分率（%）"],
+        [[criterion.name, criterion.max_points, mean, share] for criterion, mean, share in context["criterion_summary"]],
+        decimal_format=SCORE_FORMAT,
     )
-    write_table(sheet, 1, ["党组织", "评议人", "评价指标", "满分", "得分"], rows)
-    sheet.auto_filter.ref = f"A1:E{sheet.max_row}"
+
+
+def _problems_sheet(sheet, context):
+    rows = []
+    for group in context["common_problems"]:
+        for text, organizations, mentions in group.top:
+            rows.append([group.category, group.organizations, group.mentions, text, organizations, mentions])
+    write_table(sheet, 1, ["类别", "涉及党组织数", "问题条数", "主要表述", "该表述涉及党组织数", "该表述条数"], rows)
+
+
+def _ballot_sheet(sheet, cycle):
+    """民主测评: each organization's tally per voter group and mark, as the result sheet shows it
+    (groups with fewer than MIN_GROUP_VOTES votes pooled, as everywhere)."""
+    evaluation = evaluation_of(cycle)
+    if evaluation is None or evaluation.status != Evaluation.Status.CLOSED:
+        write_table(sheet, 1, ["说明"], [["本年度民主测评尚未结束或未进行。"]])
+        return
+    marks = [mark.label for mark in evaluation.marks.all()]
+    best = marks[0] if marks else ""
+    second = marks[1] if len(marks) > 1 else ""
+    rows = []
+    for tally in evaluation_tally(evaluation):
+        for line in tally.lines:
+            label = line.label if line.is_total else line.label + (f"（{'、'.join(line.pooled)}合并）" if line.pooled else "")
+            rows.append(
+                [tally.entry.report.organization.name, label, None if line.is_total else line.weight, *line.counts, line.total,
+                 line.best_share, line.top_two_share, line.score]
+            )
+    write_table(
+        sheet, 1, ["党组织", "测评人类别", "权重", *marks, "合计", f"{best}率（%）", f"{best}+{second}率（%）", "得分"], rows,
+        decimal_format=SCORE_FORMAT,
+    )
+
+
+def _signature_rows(sheet, cycle, width, date):
+    """制表人 / 审核人 and the 落款 under the table."""
+    row = sheet.max_row + 2
+    sheet.cell(row=row, column=1, value="制表人：")
+    sheet.cell(row=row, column=3, value="审核人：")
+    sheet.cell(row=row + 1, column=max(width - 2, 1), value=f"{cycle.organization.name}（盖章）")
+    sheet.cell(row=row + 2, column=max(width - 2, 1), value=f"{date.year}年{date.month}月{date.day}日")
 
 
 def summary_workbook(cycle):
-    """The summary as .xlsx bytes: sheet 汇总 (the ranking, one row per organization) and
-    sheet 评分明细 (every submitted score). Chinese headers, frozen header rows, numbers as numbers."""
-    context = summary_table(cycle)
+    """The summary as .xlsx bytes, everything the PDF carries: 汇总 (the ranking, then 制表人 /
+    审核人 / 落款), 等次分布 (with a native bar chart), 指标平均分, 共性问题, 民主测评 (tallies per
+    group and mark) and 评分明细 (organization × reviewer × criterion). Chinese headers, frozen
+    header rows, numbers as numbers, every sheet printable on A4 landscape."""
+    context = summary_context(cycle)
     workbook = Workbook()
     summary = workbook.active
     summary.title = "汇总"
     _summary_sheet(summary, context)
-    _detail_sheet(workbook.create_sheet("评分明细"), cycle, context["settings"])
+    _signature_rows(summary, cycle, summary.max_column, context["date"])
+    print_setup(summary, title_rows="1:2")
+    for title, build in (
+        ("等次分布", lambda sheet: _grade_sheet(sheet, context)),
+        ("指标平均分", lambda sheet: _criteria_sheet(sheet, context)),
+        ("共性问题", lambda sheet: _problems_sheet(sheet, context)),
+        ("民主测评", lambda sheet: _ballot_sheet(sheet, cycle)),
+        ("评分明细", lambda sheet: _detail_sheet(sheet, cycle, context["settings"])),
+    ):
+        sheet = workbook.create_sheet(title)
+        build(sheet)
+        print_setup(sheet, title_rows="1:1")
     workbook.properties.title = f"{cycle.year}年度述职评议结果汇总"
     return workbook_bytes(workbook)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches.confirmations import Confirmation, confirm_then
 from branches.tables import Table
 from reviews.common import CLOSED_MESSAGE
-from reviews.forms import OverrideForm, PublishForm, WithdrawForm
+from reviews.forms import NoticeForm, OverrideForm, PublishForm, WithdrawForm
 from reviews.models import Grade, Result
 from reviews.permissions import can_see_result
 from reviews.results import services
@@ -23,6 +23,8 @@ from reviews.results.selectors import (
     RESULT_DESCENDING_FIRST,
     RESULT_SORTS,
     grade_distribution,
+    notice_of,
+    previous_notice,
     publication_gaps,
     result_rows,
     results_state,
@@ -299,3 +301,52 @@ def result_override(request, pk):
         },
         status=400 if form.is_bound else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice(request, cycle_pk):
+    """情况通报: the administrator writes 主送 and 五、下一步工作要求 once per cycle (or reuses last
+    year's); the rest is generated from the published results, downloadable as Word and PDF."""
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    current = notice_of(cycle)
+    if request.method == "POST":
+        form = NoticeForm(request.POST)
+        response = call_with_form(
+            request, form,
+            lambda data: services.notice_save(cycle=cycle, by=request.user, **data),
+            "已保存。",
+            reverse("reviews:notice", args=[cycle.pk]),
+        )
+        if response is not None:
+            return response
+    else:
+        form = NoticeForm(
+            initial={"addressee": current.addressee, "requirements": current.requirements, "rectification_deadline": current.rectification_deadline}
+        )
+    return render(
+        request,
+        "reviews/admin/notice.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "notice": current,
+            "previous": previous_notice(cycle),
+            "active": "results",
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def notice_reuse(request, cycle_pk):
+    """沿用往年的下一步工作要求 (one click; a replaced text needs the box ticked, and stays in the audit trail)."""
+    cycle = administered_cycle_or_404(request, cycle_pk)
+    if notice_of(cycle).requirements.strip() and not request.POST.get("replace"):
+        messages.error(request, "当前已有下一步工作要求：请勾选“替换当前内容”后再沿用（原内容记入操作记录）。")
+    else:
+        call_and_tell(
+            request, lambda: services.notice_reuse_previous(cycle=cycle, by=request.user), "已沿用往年的下一步工作要求，可继续修改。"
+        )
+    return redirect("reviews:notice", cycle_pk=cycle.pk)

@@ -114,3 +114,24 @@ def published_world(scored_world):
     cycle_publish(cycle=scored_world.cycle, by=scored_world.admin, reason=INCOMPLETE_OK)
     scored_world.cycle.refresh_from_db()
     return scored_world
+
+
+def docx_text(content):
+    """All the text of a .docx, body paragraphs and table cells in document order, one per line."""
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    lines = []
+    for block in document.element.body.iterchildren():
+        if block.tag.endswith("}p"):
+            lines.append("".join(node.text or "" for node in block.iter() if node.tag.endswith("}t")))
+        elif block.tag.endswith("}tbl"):
+            for row in block.iter():
+                if row.tag.endswith("}tr"):
+                    cells = [
+                        "".join(node.text or "" for node in cell.iter() if node.tag.endswith("}t"))
+                        for cell in row.iterchildren()
+                        if cell.tag.endswith("}tc")
+                    ]
+                    lines.append(" | ".join(cells))
+    return "\n".join(lines)

@@ -92,6 +92,8 @@ def workbooks(client, w):
         ("reviews:summary_xlsx", [w.cycle.pk]),
         ("reviews:progress_xlsx", [w.cycle.pk]),
         ("reviews:rectification_ledger_xlsx", [w.cycle.pk]),
+        ("reviews:rectification_lists_xlsx", [w.cycle.pk]),
+        ("reviews:rectification_plan_lists_xlsx", [w.items_a[0].plan_id]),
         ("branches:roster_template", []),
         ("branches:roster_export", []),
     ]:
@@ -135,6 +137,8 @@ def test_no_user_text_becomes_a_formula_in_any_workbook(client, hostile_world):
         "reviews:summary_xlsx": [w.branch_a.name, w.secretary_a.name, "=1+1", w.criterion_names[0]],
         "reviews:progress_xlsx": [w.branch_b.name, w.secretary_b.name],
         "reviews:rectification_ledger_xlsx": [w.items_a[0].text, w.items_a[0].measures, w.items_a[0].owner, w.committee.name],
+        "reviews:rectification_lists_xlsx": [w.items_a[0].text, w.items_a[0].measures, w.items_a[0].owner, w.branch_a.name],
+        "reviews:rectification_plan_lists_xlsx": [w.items_a[0].text, w.items_a[0].measures, w.items_a[0].owner, w.secretary_a.name],
         "branches:roster_export": [w.branch_a.name, w.committee.name, w.reviewer.name],
         "branches:roster_passwords_download": ["+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)*2", "+4-5"],
     }
@@ -154,7 +158,10 @@ def test_every_workbook_of_the_app_is_covered():
             for sub in getattr(resolver, "url_patterns", []):
                 if getattr(sub, "name", None) and "xlsx" in sub.name:
                     names.add(f"{namespace}:{sub.name}")
-    assert names == {"reviews:summary_xlsx", "reviews:progress_xlsx", "reviews:rectification_ledger_xlsx"}
+    assert names == {
+        "reviews:summary_xlsx", "reviews:progress_xlsx", "reviews:rectification_ledger_xlsx",
+        "reviews:rectification_lists_xlsx", "reviews:rectification_plan_lists_xlsx",
+    }
     root = Path(settings.BASE_DIR)
     builders = [
         path

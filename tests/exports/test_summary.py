@@ -91,7 +91,7 @@ def test_summary_xlsx_opens_with_the_right_values(client, scored_world):
     assert unquote(response["Content-Disposition"].split("''")[1]).endswith("年度述职评议结果汇总.xlsx")
 
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["汇总", "评分明细"]
+    assert workbook.sheetnames == ["汇总", "等次分布", "指标平均分", "共性问题", "民主测评", "评分明细"]
     summary = workbook["汇总"]
     assert "述职评议结果汇总表" in summary["A1"].value
     header = [cell.value for cell in summary[2]]
@@ -107,17 +107,63 @@ def test_summary_xlsx_opens_with_the_right_values(client, scored_world):
     assert first["等次"] == "好"
     assert first["履行党建工作责任（满分25）"] == pytest.approx(23.25)
     assert summary.cell(row=4, column=2).value == "乙社区党支部"
-    assert summary.max_row == 4
+    # Then a blank row, 制表人 / 审核人, the 落款 and its date.
+    assert summary.cell(row=5, column=2).value is None
+    assert [summary.cell(row=6, column=1).value, summary.cell(row=6, column=3).value] == ["制表人：", "审核人："]
+    signature = [cell.value for row in summary.iter_rows(min_row=7) for cell in row if cell.value]
+    assert signature[0] == f"{w.cycle.organization.name}（盖章）" and signature[1].endswith("日")
     assert summary.column_dimensions["B"].width >= 14  # "甲社区党支部" is 12 wide
 
+    # Printable: A4 landscape, one page wide, the title and header rows on every page.
+    for sheet in workbook.worksheets:
+        assert int(sheet.page_setup.paperSize) == 9  # A4
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert summary.print_title_rows == "$1:$2"
+    assert workbook["评分明细"].print_title_rows == "$1:$1"
+
     detail = workbook["评分明细"]
-    assert [cell.value for cell in detail[1]] == ["党组织", "评议人", "评价指标", "满分", "得分"]
-    assert detail.freeze_panes == "A2"
+    criteria = list(w.cycle.criteria.all())
+    assert [cell.value for cell in detail[1]] == ["党组织", "评议人"] + [f"{c.name}（满分{c.max_points.normalize():f}）" for c in criteria] + ["合计"]
+    assert detail.freeze_panes == "C2"
     rows = list(detail.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == Score.objects.filter(review__report__cycle=w.cycle).count() == 20
-    assert {row[1] for row in rows} == {"评议人1", "评议人2"}
-    assert all(isinstance(row[3], (int, float)) and isinstance(row[4], (int, float)) for row in rows)
-    assert rows[0][0] == "甲社区党支部"
+    # Wide: one row per organization and reviewer, every score in it.
+    assert len(rows) == 4 and len(rows) * len(criteria) == Score.objects.filter(review__report__cycle=w.cycle).count()
+    assert [(row[0], row[1]) for row in rows] == [
+        ("甲社区党支部", "评议人1"), ("甲社区党支部", "评议人2"), ("乙社区党支部", "评议人1"), ("乙社区党支部", "评议人2")
+    ]
+    for row in rows:
+        assert all(isinstance(value, (int, float)) for value in row[2:])
+        assert row[-1] == pytest.approx(sum(row[2:-1]))
+
+
+def test_summary_xlsx_carries_grades_criteria_problems(client, scored_world):
+    w = scored_world
+    workbook = load_workbook(io.BytesIO(download(client, w.admin, w.cycle, "xlsx").content))
+    context = summary_context(w.cycle)
+    grades = workbook["等次分布"]
+    assert [[c.value for c in row] for row in grades.iter_rows(min_row=2, max_col=3)] == [
+        [bar.label, bar.count, pytest.approx(float(bar.percent))] for bar in context["grade_bars"]
+    ]
+    charts = grades._charts
+    assert len(charts) == 1 and charts[0].tagname == "barChart"
+    criteria = workbook["指标平均分"]
+    assert [[c.value for c in row] for row in criteria.iter_rows(min_row=2)] == [
+        [criterion.name, pytest.approx(float(criterion.max_points)), pytest.approx(float(mean)), pytest.approx(float(share))]
+        for criterion, mean, share in context["criterion_summary"]
+    ]
+    problems = [[c.value for c in row] for row in workbook["共性问题"].iter_rows(min_row=2)]
+    assert ["组织建设", 2, 4, "三会一课记录不规范", 2, 3] in problems
+    assert workbook["民主测评"]["A2"].value == "本年度民主测评尚未结束或未进行。"
+
+
+def test_summary_xlsx_chart_is_native(client, scored_world):
+    import zipfile
+
+    content = download(client, scored_world.admin, scored_world.cycle, "xlsx").content
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert any(name.startswith("xl/charts/chart") for name in names)
 
 
 def test_xlsx_names_reviewers_when_the_setting_allows(scored_world):

@@ -8,6 +8,7 @@ from reviews.models import Assignment, Result
 from reviews.permissions import (
     can_administer_cycle,
     can_be_assigned,
+    can_download_feedback_letter,
     can_download_result,
     can_download_summary,
     can_review,
@@ -123,3 +124,14 @@ def test_can_download_summary_only_the_cycles_administrators(scene, kind):
     user = user_of_kind(w, kind)
     assert can_download_summary(user, w.cycle) == (kind in {"admin", "superuser"})
     assert can_download_summary(user, w.other_cycle) == (kind in {"other_admin", "superuser"})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_can_download_feedback_letter_administrators_and_the_secretary_once_published(scene, kind):
+    w = scene
+    assert not can_download_feedback_letter(user_of_kind(w, kind), _fresh(w.report_a))
+    Cycle.objects.filter(pk=w.cycle.pk).update(published_at=timezone.now())
+    published = can_download_feedback_letter(user_of_kind(w, kind), _fresh(w.report_a))
+    # Not the committee's members (unlike the result sheet): the letter is addressed to the secretary.
+    assert published == (kind in {"admin", "superuser", "secretary", "conflicted"})
+    assert can_download_feedback_letter(user_of_kind(w, kind), _fresh(w.report_b)) == (kind in {"admin", "superuser"})

@@ -127,3 +127,25 @@ def test_no_ballot_tally_on_the_result_sheet_without_a_closed_evaluation(opened)
     settings = result_settings_for(opened.cycle)
     row, reviews, ranked = secretary_result(opened.report_a, settings)
     assert result_context(row, reviews, settings=settings, ranked_count=ranked)["ballot"] is None
+
+
+def test_summary_workbook_ballot_sheet_is_the_tally(computed):
+    from openpyxl import load_workbook
+
+    from reviews.ballots.selectors import evaluation_of, evaluation_tally
+
+    sheet = load_workbook(io.BytesIO(summary_workbook(computed.cycle)))["民主测评"]
+    header = [cell.value for cell in sheet[1]]
+    marks = [mark.label for mark in evaluation_of(computed.cycle).marks.all()]
+    assert header[:3] == ["党组织", "测评人类别", "权重"] and header[3 : 3 + len(marks)] == marks
+    rows = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    expected = [
+        [tally.entry.report.organization.name, line.total, line.counts, line.score]
+        for tally in evaluation_tally(evaluation_of(computed.cycle))
+        for line in tally.lines
+    ]
+    assert len(rows) == len(expected)
+    for row, (name, total, counts, score) in zip(rows, expected, strict=True):
+        assert row[0] == name
+        assert row[3 : 3 + len(marks)] == counts and row[3 + len(marks)] == total
+        assert (row[-1] is None and score is None) or row[-1] == pytest.approx(float(score))
