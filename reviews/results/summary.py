@@ -141,10 +141,13 @@ def summary_context(cycle):
     context = summary_table(cycle)
     rows = [row for row, _scores in context["rows"]]
     criteria = criterion_summary(rows, context["criteria"])
+    distribution = grade_distribution(cycle, context["settings"])
     return {
         **context,
         "organization_count": len(rows),
-        "grade_chart": grade_chart(grade_distribution(cycle, context["settings"])),
+        # The chart for the PDF, the bars' figures for Word and Excel (native tables and charts there).
+        "grade_chart": grade_chart(distribution),
+        "grade_bars": grade_bars(distribution),
         "criterion_summary": criteria,
         "criterion_chart": criterion_chart(criteria),
         "common_problems": common_problems(cycle),

@@ -46,13 +46,14 @@ def test_starting_the_archive_leads_to_its_progress_page_then_to_the_file(admin_
     run_queued()
     state = admin_client.get(reverse("jobs:status", args=[job.pk])).json()
     assert state["status"] == "done" and state["finished"] and state["percent"] == 100
-    assert state["done"] == state["total"] == 2  # the summary PDF and .xlsx; no result is computed yet
+    assert state["done"] == state["total"] == 3  # the summary as PDF, .docx and .xlsx; no result is computed yet
     assert state["download_url"] == reverse("jobs:download", args=[job.pk])
     download = admin_client.get(state["download_url"])
     assert download.status_code == 200 and download["Cache-Control"] == "private, no-store"
     assert "attachment" in download["Content-Disposition"] and ".zip" in download["Content-Disposition"]
     content = b"".join(download.streaming_content)
-    assert len(zipfile.ZipFile(io.BytesIO(content)).namelist()) == 2
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert sorted(name.rsplit(".", 1)[1] for name in names) == ["docx", "pdf", "xlsx"]
     assert "下载" in admin_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
 
 
