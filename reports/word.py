@@ -17,6 +17,10 @@ Usage (keep to these helpers; `.document` is the python-docx Document for anythi
     doc.signature("城关街道党工委", date)    # 落款 and date (a datetime.date)
     content = doc.to_bytes()                # or doc.save(fileobj)
 
+Also: OfficialDocument(landscape=True) for wide tables; doc.subtitle() (a centred line under the
+title), doc.lines(text) (one paragraph per line), doc.small() (a 4号 note), doc.blank_line(),
+doc.page_break(). Table columns are sized by their content unless `widths` are given.
+
 Fonts. Word has no font stacks: every run names the 公文 face (w:ascii, w:hAnsi and w:eastAsia,
 so Word and WPS use the Chinese face for Chinese text), and the document's font table declares
 each face with its GB2312 charset, family and the next face of the PDF's stack (fonts.css) as
