@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from branches.downloads import download_response
 from branches.throttles import Throttle, client_address
 from reviews.ballots import services
-from reviews.ballots.computation import code_display, code_normalize
+from reviews.ballots.computation import best_limit_count, code_display, code_normalize
 from reviews.ballots.documents import code_sheet_filename, code_sheet_pdf
 from reviews.ballots.forms import EvaluationSetupForm
 from reviews.ballots.selectors import (
@@ -249,7 +249,7 @@ def _ballot_page(request, ballot_code, *, choices=None, errors=None, confirm=Fal
     choices = choices or {}
     errors = errors or {}
     marks = {mark.pk: mark for mark in evaluation.marks.all()}
-    entries = [(entry, choices.get(entry.pk), errors.get(f"entry_{entry.pk}")) for entry in evaluation.entries.all()]
+    entries = [(entry, choices.get(entry.pk), errors.get(f"entry_{entry.pk}")) for entry in services.ballot_entries(evaluation)]
     context = {
         "evaluation": evaluation,
         "group": ballot_code.group,
@@ -258,7 +258,12 @@ def _ballot_page(request, ballot_code, *, choices=None, errors=None, confirm=Fal
         "entries": entries,
         "marks": list(marks.values()),
         "chosen": [(entry, marks.get(mark_id)) for entry, mark_id, _error in entries],
-        "missing": len(errors),
+        "missing": len([key for key in errors if key.startswith("entry_")]),
+        "limit_error": (errors.get("best_limit") or [""])[0],
+        "best_limit": best_limit_count(evaluation.best_limit, len(evaluation.entries.all()))
+        if evaluation.mode == Evaluation.Mode.ONCE
+        else None,
+        "rehearsal": evaluation.status == Evaluation.Status.REHEARSAL,
     }
     template = "reviews/ballots/vote_confirm.html" if confirm else "reviews/ballots/vote_ballot.html"
     return _private(render(request, template, context, status=400 if errors else 200))

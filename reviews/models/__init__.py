@@ -1,7 +1,17 @@
 """The reviews app's models, one module per room (core, rectification, ballots), re-exported here
 so that `from reviews.models import X` and the migrations' references keep working."""
 
-from reviews.models.ballots import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
+from reviews.models.ballots import (
+    Ballot,
+    BallotCode,
+    BallotCodeUse,
+    Evaluation,
+    EvaluationEntry,
+    Mark,
+    PaperTally,
+    Vote,
+    VoterGroup,
+)
 from reviews.models.core import (
     DEFAULT_CRITERIA,
     DEFAULT_PROBLEM_CATEGORIES,
@@ -20,6 +30,7 @@ from reviews.models.core import (
     ReviewerPseudonym,
     Score,
 )
+from reviews.models.meeting import Attendee, Meeting, MeetingQuestion, Speech
 from reviews.models.rectification import (
     ProblemListProposal,
     RectificationEvent,
@@ -34,13 +45,17 @@ __all__ = [
     "DEFAULT_CRITERIA",
     "DEFAULT_PROBLEM_CATEGORIES",
     "Assignment",
+    "Attendee",
     "Ballot",
     "BallotCode",
+    "BallotCodeUse",
     "Criterion",
     "Evaluation",
     "EvaluationEntry",
     "Grade",
     "Mark",
+    "Meeting",
+    "MeetingQuestion",
     "PaperTally",
     "Problem",
     "ProblemCategory",
@@ -59,6 +74,7 @@ __all__ = [
     "ReviewChange",
     "ReviewerPseudonym",
     "Score",
+    "Speech",
     "Vote",
     "VoterGroup",
     "rectification_evidence_path",

@@ -1,0 +1,174 @@
+"""The ballot as real rules demand: quorum, 不了解/弃权, a limit on 好 per ballot, rehearsal,
+per-speech voting. Figures computed by hand in the comments."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from reviews.ballots import services
+from reviews.ballots.computation import best_limit_count, group_score, quorum_met
+from reviews.ballots.selectors import ballot_scores, evaluation_of, evaluation_tally
+from reviews.models import Ballot, BallotCode, BallotCodeUse, Evaluation, Vote
+from tests.reviews.ballots.helpers import marks_by_label, vote
+
+FACTORS = {"e": Decimal("1"), "g": Decimal("0.9"), "f": Decimal("0.7"), "p": Decimal("0.5")}
+
+
+def test_quorum_needs_more_than_half():
+    assert quorum_met(4, 7)  # 4 of 7: more than half
+    assert not quorum_met(3, 7)
+    assert not quorum_met(5, 10)  # exactly half is NOT enough
+    assert quorum_met(6, 10)
+    assert not quorum_met(0, 0)
+
+
+def test_best_limit_rounds_down():
+    assert best_limit_count("1/3", 8) == 2  # 8 / 3 = 2.67
+    assert best_limit_count("1/3", 9) == 3
+    assert best_limit_count("1/2", 7) == 3
+    assert best_limit_count("", 8) is None
+
+
+def test_abstain_votes_are_left_out_of_the_score():
+    # 2 好, 1 差, 3 不了解: (2 + 0.5) / 3 × 100 = 83.33 — not ÷ 6
+    counts = {"e": 2, "g": 0, "f": 0, "p": 1, "x": 3}
+    assert group_score(counts, FACTORS) == Decimal("83.33")
+    assert group_score({"e": 0, "x": 3}, FACTORS) is None  # only abstentions: no score
+
+
+def _setup(scene, **rules):
+    services.evaluation_save(
+        cycle=scene.cycle, by=scene.admin, title="测评",
+        report_orders={scene.report_a.pk: 0, scene.report_b.pk: 1},
+        groups=[{"name": "班子成员", "size": 3, "weight": Decimal("60")}, {"name": "群众代表", "size": 4, "weight": Decimal("40")}],
+        marks=[{"label": label, "factor": Decimal(f)} for label, f in (("好", "1"), ("较好", "0.9"), ("一般", "0.7"), ("差", "0.5"))],
+        **rules,
+    )
+    evaluation = evaluation_of(scene.cycle)
+    codes = {
+        g.name: list(BallotCode.objects.filter(group=g).order_by("pk").values_list("plain", flat=True)) for g in evaluation.groups.all()
+    }
+    return evaluation, codes
+
+
+def test_abstain_mark_counts_as_taking_part_but_not_in_the_score(submitted):
+    evaluation, codes = _setup(submitted, abstain_label="不了解")
+    assert [m.label for m in evaluation.marks.all()][-1] == "不了解"
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    # 班子成员: A gets 好, 差, 不了解 → (1 + 0.5) / 2 = 75.00; 3 took part
+    for code, mark in zip(codes["班子成员"], ["好", "差", "不了解"], strict=True):
+        vote(evaluation, code, mark, "好")
+    services.evaluation_close(evaluation=evaluation, by=submitted.admin)
+    tally = evaluation_tally(evaluation_of(submitted.cycle))[0]
+    assert tally.lines[0].score == Decimal("75.00")
+    assert tally.voted == 3
+    assert tally.lines[0].best_share == Decimal("50.00")  # 1 好 of the 2 scored votes
+
+
+def test_quorum_exactly_half_voids_the_ballot_score(submitted):
+    # 应到 3 + 4 = 7; with 3 ballots not more than half; with 4 more than half.
+    evaluation, codes = _setup(submitted, quorum_required=True)
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    for code in codes["群众代表"][:3]:
+        vote(evaluation, code, "好", "好")
+    services.evaluation_close(evaluation=evaluation, by=submitted.admin)
+    tally = evaluation_tally(evaluation_of(submitted.cycle))[0]
+    assert (tally.voted, tally.expected, tally.quorum_met, tally.stands) == (3, 7, False, False)
+    assert ballot_scores(submitted.cycle) == {submitted.report_a.pk: None, submitted.report_b.pk: None}
+
+
+def test_quorum_more_than_half_keeps_the_ballot_score(submitted):
+    evaluation, codes = _setup(submitted, quorum_required=True)
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    for code in codes["群众代表"]:
+        vote(evaluation, code, "好", "一般")
+    services.evaluation_close(evaluation=evaluation, by=submitted.admin)
+    assert ballot_scores(submitted.cycle) == {submitted.report_a.pk: Decimal("100.00"), submitted.report_b.pk: Decimal("70.00")}
+
+
+def test_without_quorum_rule_few_votes_still_score(submitted):
+    evaluation, codes = _setup(submitted)
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    for code in codes["群众代表"][:3]:
+        vote(evaluation, code, "好", "好")
+    services.evaluation_close(evaluation=evaluation, by=submitted.admin)
+    assert ballot_scores(submitted.cycle)[submitted.report_a.pk] == Decimal("100.00")
+
+
+def test_limit_of_best_marks_refused_with_a_clear_message(submitted):
+    # 2 organizations, at most one half: 1 好 per ballot.
+    evaluation, codes = _setup(submitted, best_limit="1/2")
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    with pytest.raises(ValidationError) as refused:
+        vote(evaluation, codes["班子成员"][0], "好", "好")
+    assert "最多评 1 个“好”，您评了 2 个" in refused.value.message_dict["best_limit"][0]
+    assert not Ballot.objects.exists()
+    assert not BallotCode.objects.filter(used=True).exists()
+    vote(evaluation, codes["班子成员"][0], "好", "较好")
+    assert Ballot.objects.count() == 1
+
+
+def test_rehearsal_votes_are_wiped_and_real_codes_wait(submitted):
+    evaluation, codes = _setup(submitted)
+    test_codes = services.evaluation_rehearsal_start(evaluation=evaluation, by=submitted.admin, count=3)
+    with pytest.raises(services.RehearsalOnly):
+        services.code_check(codes["班子成员"][0])
+    with pytest.raises(ValidationError):
+        services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    vote(evaluation, test_codes[0], "好", "差")
+    vote(evaluation, test_codes[1], "差", "差")
+    assert Vote.objects.count() == 4
+    assert services.evaluation_rehearsal_end(evaluation=evaluation, by=submitted.admin) == 2
+    assert not Ballot.objects.exists() and not Vote.objects.exists()
+    assert not BallotCode.objects.filter(rehearsal=True).exists()
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    with pytest.raises(services.CodeInvalid):  # the test code is gone
+        services.code_check(test_codes[2])
+    vote(evaluation, codes["班子成员"][0], "好", "好")
+    assert Ballot.objects.count() == 1
+
+
+def test_a_test_code_cannot_vote_for_real(submitted):
+    evaluation, _codes = _setup(submitted)
+    test_codes = services.evaluation_rehearsal_start(evaluation=evaluation, by=submitted.admin, count=1)
+    Evaluation.objects.filter(pk=evaluation.pk).update(status=Evaluation.Status.OPEN)  # as if not wiped
+    with pytest.raises(services.RehearsalCode):
+        services.code_check(test_codes[0])
+
+
+def test_per_speech_voting_one_organization_at_a_time_one_vote_per_code(submitted):
+    evaluation, codes = _setup(submitted, mode=Evaluation.Mode.PER_SPEECH)
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    entry_a, entry_b = evaluation.entries.all()
+    code = codes["班子成员"][0]
+    with pytest.raises(services.BallotRefused):  # nothing open yet
+        services.code_check(code)
+    services.entry_voting_open(evaluation=evaluation, entry=entry_a, by=submitted.admin)
+    with pytest.raises(ValidationError):
+        services.entry_voting_open(evaluation=evaluation, entry=entry_b, by=submitted.admin)
+    marks = marks_by_label(evaluation)
+    services.ballot_cast(code=code, choices={entry_a.pk: marks["好"], entry_b.pk: marks["差"]})
+    assert list(Vote.objects.values_list("entry_id", flat=True)) == [entry_a.pk]  # only the open one
+    with pytest.raises(services.CodeUsed):
+        services.ballot_cast(code=code, choices={entry_a.pk: marks["好"]})
+    services.entry_voting_close(evaluation=evaluation, entry=entry_a, by=submitted.admin)
+    with pytest.raises(ValidationError):  # closed is final
+        services.entry_voting_open(evaluation=evaluation, entry=entry_a, by=submitted.admin)
+    services.entry_voting_open(evaluation=evaluation, entry=entry_b, by=submitted.admin)
+    services.ballot_cast(code=code, choices={entry_b.pk: marks["较好"]})  # the same code, the next speaker
+    assert BallotCodeUse.objects.count() == 2
+    services.evaluation_close(evaluation=evaluation, by=submitted.admin)
+    tallies = evaluation_tally(evaluation_of(submitted.cycle))
+    assert [t.voted for t in tallies] == [1, 1]
+    assert [t.overall.counts for t in tallies] == [[1, 0, 0, 0], [0, 1, 0, 0]]
+
+
+def test_per_speech_evaluation_refuses_the_limit_rule_silently_not(submitted):
+    # The limit of 好 needs the whole sheet: in per-speech voting it is not applied.
+    evaluation, codes = _setup(submitted, mode=Evaluation.Mode.PER_SPEECH, best_limit="1/2")
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    entry_a, _b = evaluation.entries.all()
+    services.entry_voting_open(evaluation=evaluation, entry=entry_a, by=submitted.admin)
+    services.ballot_cast(code=codes["班子成员"][0], choices={entry_a.pk: marks_by_label(evaluation)["好"]})
+    assert Ballot.objects.count() == 1
