@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("reviews/", include("reviews.urls")),
     path("vote/", include("reviews.ballots.vote_urls")),
+    path("screen/", include("reviews.meeting.screen_urls")),
     path("org/", include("branches.urls")),
     # Before Django's own: the same URL, also clearing the first-login flag.
     path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),

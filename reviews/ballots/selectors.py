@@ -65,6 +65,15 @@ def printable_codes(evaluation):
     return [(group, codes.get(group.pk, [])) for group in evaluation.groups.all()]
 
 
+def rehearsal_codes(evaluation):
+    """The plain test codes of a rehearsal under way (they vote only while rehearsing). One query."""
+    if evaluation.status != Evaluation.Status.REHEARSAL:
+        return []
+    return list(
+        BallotCode.objects.filter(group__evaluation=evaluation, rehearsal=True).order_by("pk").values_list("plain", flat=True)
+    )
+
+
 @dataclass
 class GroupTurnout:
     group: VoterGroup

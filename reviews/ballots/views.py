@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.downloads import download_response
 from branches.throttles import Throttle, client_address
@@ -30,6 +30,7 @@ from reviews.ballots.selectors import (
     evaluation_turnout,
     is_accepting_votes,
     paper_tally_values,
+    rehearsal_codes,
 )
 from reviews.models import Evaluation
 from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell
@@ -67,9 +68,38 @@ def evaluation(request, cycle_pk):
                 "tallies": evaluation_tally(evaluation) if evaluation.status == Evaluation.Status.CLOSED else None,
                 "min_group_votes": MIN_GROUP_VOTES,
                 "vote_url": request.build_absolute_uri(reverse("vote:enter")),
+                "rehearsal_codes": [
+                    (code_display(code), request.build_absolute_uri(reverse("vote:code", args=[code])))
+                    for code in rehearsal_codes(evaluation)
+                ],
             }
         )
     return render(request, "reviews/ballots/evaluation.html", context)
+
+
+@login_required
+@require_POST
+def evaluation_rehearsal(request, cycle_pk):
+    """Start a rehearsal (test codes), or end it (its ballots wiped: the box must be ticked)."""
+    _cycle, evaluation = _evaluation_or_404(request, cycle_pk)
+    if request.POST.get("action") == "end":
+        if request.POST.get("confirm") != "1":
+            messages.error(request, "请勾选“清除全部演练票”后再结束演练。")
+        else:
+            call_and_tell(
+                request, lambda: services.evaluation_rehearsal_end(evaluation=evaluation, by=request.user),
+                "演练已结束，演练票和演练测评码已全部清除。现在可以开始正式测评。",
+            )
+    else:
+        try:
+            count = int(request.POST.get("count", "5"))
+        except ValueError:
+            count = 0
+        call_and_tell(
+            request, lambda: services.evaluation_rehearsal_start(evaluation=evaluation, by=request.user, count=count),
+            "投票演练已开始：请用下方的演练测评码试投，正式测评码此时不能投票。",
+        )
+    return redirect("reviews:evaluation", cycle_pk=cycle_pk)
 
 
 @login_required
