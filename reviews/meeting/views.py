@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -90,11 +90,19 @@ def meeting(request, cycle_pk):
     return render(request, "reviews/meeting/meeting.html", context, status=400 if form.errors else 200)
 
 
-def _setup_context(request, meeting):
+def _setup_context(request, meeting, posted=None):
+    """The agenda and attendance; with `posted` (a refused form) the typed values stay in the inputs."""
     grouped = attendees_by_group(meeting)
     lines = attendance(meeting)
+    speeches = list(meeting.speeches.all())
+    for speech in speeches:
+        speech.shown_order = posted.get(f"order_{speech.pk}", speech.order) if posted else speech.order
+        speech.shown_limit = posted.get(f"limit_{speech.pk}", speech.time_limit_minutes) if posted else speech.time_limit_minutes
+    for line in lines:
+        people = grouped.get(line.group.pk, [])
+        line.names_text = posted.get(f"names_{line.group.pk}", "") if posted else "\n".join(a.name for a in people)
     return {
-        "speeches": list(meeting.speeches.all()),
+        "speeches": speeches,
         "attendance": [(line, grouped.get(line.group.pk, [])) for line in lines],
         "present": sum(line.present for line in lines),
         "expected": sum(line.expected for line in lines),
@@ -130,7 +138,7 @@ def agenda(request, cycle_pk):
     context = {
         "cycle": cycle, "meeting": meeting, "active": "meeting", "errors": errors, "posted": request.POST,
         "form": MeetingForm(initial={"title": meeting.title, "date": meeting.date, "place": meeting.place}),
-        **_setup_context(request, meeting),
+        **_setup_context(request, meeting, posted=request.POST),
     }
     return render(request, "reviews/meeting/meeting.html", context, status=400)
 
@@ -151,7 +159,7 @@ def attendees(request, cycle_pk):
             "cycle": cycle, "meeting": meeting, "active": "meeting", "posted": request.POST,
             "errors": error.message_dict if hasattr(error, "error_dict") else {"attendees": error.messages},
             "form": MeetingForm(initial={"title": meeting.title, "date": meeting.date, "place": meeting.place}),
-            **_setup_context(request, meeting),
+            **_setup_context(request, meeting, posted=request.POST),
         }
         return render(request, "reviews/meeting/meeting.html", context, status=400)
     messages.success(request, "参会人员名单已保存。")
@@ -302,7 +310,7 @@ def console_action(request, cycle_pk):
         call, success = ACTIONS[action]
         call_and_tell(request, lambda: call(meeting, request.user), success)
     else:
-        raise Http404
+        return HttpResponseBadRequest("未知的操作。")
     return redirect("reviews:meeting_console", cycle_pk=cycle.pk)
 
 
@@ -310,7 +318,9 @@ def console_action(request, cycle_pk):
 @require_POST
 def question(request, cycle_pk):
     cycle, meeting = _meeting_or_404(request, cycle_pk)
-    speech = get_object_or_404(Speech, pk=request.POST.get("speech") or 0, meeting=meeting)
+    speech = Speech.objects.filter(pk=request.POST.get("speech") or 0, meeting=meeting).select_related("report__organization").first()
+    if speech is None:
+        return HttpResponseBadRequest("请选择提问对象。")
     form = QuestionForm(request.POST)
     if form.is_valid():
         try:
