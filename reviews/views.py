@@ -92,6 +92,7 @@ def queue(request, cycle_pk):
         "reviews/queue.html",
         {
             "cycle": cycle,
+            "meeting_live": Meeting.objects.filter(cycle=cycle, status=Meeting.Status.RUNNING).exists(),
             "reports": shown,
             "done": done,
             "total": total,

@@ -230,6 +230,7 @@ def test_reviewer_jumps_to_the_current_speaker(client, meeting_scene):
     assert client.get(url)["Location"] == _url("queue", meeting_scene.cycle)  # nobody speaking
     services.speech_start(meeting=meeting_scene.meeting, by=meeting_scene.admin)
     assert "为当前述职的书记打分" in client.get(reverse("reviews:index")).content.decode()
+    assert "为当前述职的书记打分" in client.get(_url("queue", meeting_scene.cycle)).content.decode()
     assert client.get(url)["Location"] == reverse("reviews:review", args=[meeting_scene.report_a.pk])
     services.speech_start(meeting=meeting_scene.meeting, by=meeting_scene.admin)  # b: not assigned
     assert client.get(url)["Location"] == _url("queue", meeting_scene.cycle)
