@@ -12,9 +12,8 @@ from django.urls import reverse
 from tests.test_permission_matrix import ALL_EXPECTED, ROLES, resolve_kwargs, scene, url_patterns
 
 WRITE = re.compile(r'^\s*(INSERT|UPDATE|DELETE|REPLACE)\b(?:\s+(?:INTO|FROM))?\s+"?(\w+)"?', re.IGNORECASE)
-# Rows the request machinery owns, not the page: the session store, and the shared cache (the big
-# screen's state is built at most once a second and kept there; with Redis it is not a table).
-ALLOWED_TABLES = {"django_session", "shuping_cache"}
+# Rows the request machinery owns, not the page: the session store.
+ALLOWED_TABLES = {"django_session"}
 
 GET_URLS = sorted(name for name, expect in ALL_EXPECTED.items() if expect.method == "GET")
 

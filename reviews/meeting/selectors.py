@@ -1,6 +1,8 @@
 """Reads of the review meeting: the meeting with its agenda, attendance, the timer, and the
 state the big screen polls (a constant number of queries, cached for a second)."""
 
+import threading
+import time
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, Sum
@@ -10,8 +12,38 @@ from django.utils import timezone
 from reviews.ballots.selectors import MIN_GROUP_VOTES, evaluation_of, evaluation_tally
 from reviews.models import Attendee, BallotCode, BallotCodeUse, Evaluation, Meeting, MeetingQuestion, Speech, VoterGroup
 
-SCREEN_CACHE_KEY = "meeting-screen:{}"
-SCREEN_CACHE_SECONDS = 1
+SCREEN_CACHE_SECONDS = 0.5
+
+# The screen's state, built at most twice a second per link and process, kept in this process's
+# memory: a shared cache (the database cache by default) would write a row per second and, on
+# SQLite, queue that write behind the votes. A change made in another process shows within
+# SCREEN_CACHE_SECONDS; one made in this process drops the entry at once (screen_state_forget).
+# Keyed by the screen link, so that a cached poll needs no query at all.
+_screen_cache = {}
+_screen_cache_lock = threading.Lock()
+
+
+def screen_state_cached(token, build):
+    """The cached body of the screen state of the link `token`, or build() (which may raise
+    Http404 for a wrong link: nothing is kept then) and keep it for a second."""
+    now = time.monotonic()
+    with _screen_cache_lock:
+        entry = _screen_cache.get(token)
+    if entry is not None and now - entry[0] < SCREEN_CACHE_SECONDS:
+        return entry[1]
+    body = build()
+    with _screen_cache_lock:
+        _screen_cache[token] = (now, body)
+    return body
+
+
+def screen_state_forget(token=None):
+    """Drop the cached screen state of the link `token` (of every link without it)."""
+    with _screen_cache_lock:
+        if token is None:
+            _screen_cache.clear()
+        else:
+            _screen_cache.pop(token, None)
 
 
 def speech_elapsed(speech, now=None):

@@ -9,7 +9,6 @@ within one poll.
 import random
 import secrets
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils import timezone
 from branches.models import AuditEntry
 from reviews.ballots import services as ballot_services
 from reviews.common import audit, clean_text, ensure_open
-from reviews.meeting.selectors import SCREEN_CACHE_KEY, speech_elapsed
+from reviews.meeting.selectors import screen_state_forget, speech_elapsed
 from reviews.models import Attendee, Evaluation, EvaluationEntry, Meeting, MeetingQuestion, Speech
 
 MAX_TIME_LIMIT = 120
@@ -29,7 +28,7 @@ def _token():
 
 
 def _changed(meeting):
-    cache.delete(SCREEN_CACHE_KEY.format(meeting.pk))
+    screen_state_forget(Meeting.objects.filter(pk=meeting.pk).values_list("screen_token", flat=True).first())
 
 
 def _locked(meeting):
@@ -341,8 +340,10 @@ def results_hide(*, meeting, by):
 def screen_link_rotate(*, meeting, by):
     """A new screen link; the old one stops working at once (also a link shown by mistake)."""
     meeting = _locked(meeting)
+    old = meeting.screen_token
     meeting.screen_token = _token()
     meeting.save(update_fields=["screen_token"])
+    transaction.on_commit(lambda: screen_state_forget(old))
     _log(meeting, by, "更换大屏链接（旧链接立即失效）")
     return meeting.screen_token
 

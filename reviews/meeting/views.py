@@ -11,7 +11,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,8 +27,6 @@ from reviews.meeting import services
 from reviews.meeting.documents import record_docx, record_filename, record_pdf
 from reviews.meeting.forms import MeetingForm, QuestionForm
 from reviews.meeting.selectors import (
-    SCREEN_CACHE_KEY,
-    SCREEN_CACHE_SECONDS,
     attendance,
     attendees_by_group,
     live_turnout,
@@ -38,6 +35,7 @@ from reviews.meeting.selectors import (
     meeting_of,
     next_speech,
     screen_state,
+    screen_state_cached,
     speech_elapsed,
 )
 from reviews.models import Attendee, Evaluation, Meeting, Speech
@@ -416,19 +414,21 @@ def screen_page(request, token):
 @never_cache
 @require_GET
 def screen_state_json(request, token):
-    """The screen's state, polled every second: built at most once a second per meeting (cached),
-    so any number of screens cost a constant handful of queries."""
-    meeting = meeting_by_screen_token_or_404(token)
-    key = SCREEN_CACHE_KEY.format(meeting.pk)
-    body = cache.get(key)
-    if body is None:
+    """The screen's state, polled every second: built at most once a second per meeting and process
+    (screen_state_cached), so any number of screens cost a constant handful of queries."""
+
+    def build():
+        meeting = meeting_by_screen_token_or_404(token)
         state = screen_state(meeting)
         tallies = state.pop("tallies")
         state["tallies_html"] = (
             render_to_string("reviews/meeting/_screen_tallies.html", {"tallies": tallies}) if tallies is not None else None
         )
-        body = json.dumps(state, ensure_ascii=False)
-        cache.set(key, body, SCREEN_CACHE_SECONDS)
+        return json.dumps(state, ensure_ascii=False)
+
+    # Keyed by the link: a poll within the second costs no query at all; a rotated link stops
+    # answering within SCREEN_CACHE_SECONDS.
+    body = screen_state_cached(token, build)
     return _screen_response(HttpResponse(body, content_type="application/json; charset=utf-8"))
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from reviews.meeting.selectors import screen_state_forget
 from reviews.meeting.services import meeting_save
 from tests.reviews.ballots.helpers import setup_evaluation
 
@@ -8,6 +9,7 @@ from tests.reviews.ballots.helpers import setup_evaluation
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
+    screen_state_forget()
 
 
 @pytest.fixture
