@@ -172,3 +172,19 @@ def test_per_speech_evaluation_refuses_the_limit_rule_silently_not(submitted):
     services.entry_voting_open(evaluation=evaluation, entry=entry_a, by=submitted.admin)
     services.ballot_cast(code=codes["班子成员"][0], choices={entry_a.pk: marks_by_label(evaluation)["好"]})
     assert Ballot.objects.count() == 1
+
+
+def test_per_speech_closing_rewrites_which_code_voted_on_which_organization(submitted):
+    evaluation, codes = _setup(submitted, mode=Evaluation.Mode.PER_SPEECH)
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    entry_a, _b = evaluation.entries.all()
+    services.entry_voting_open(evaluation=evaluation, entry=entry_a, by=submitted.admin)
+    for code in codes["群众代表"]:
+        services.ballot_cast(code=code, choices={entry_a.pk: marks_by_label(evaluation)["好"]})
+    before = set(BallotCodeUse.objects.values_list("pk", flat=True))
+    pairs = set(BallotCodeUse.objects.values_list("code_id", "entry_id"))
+    services.evaluation_close(evaluation=evaluation, by=submitted.admin)
+    assert set(BallotCodeUse.objects.values_list("code_id", "entry_id")) == pairs  # kept: the code voted
+    assert not before & set(BallotCodeUse.objects.values_list("pk", flat=True))  # but every row rewritten
+    entry_a.refresh_from_db()
+    assert entry_a.voting_closed_at is not None  # closing the evaluation closes the open ballot
