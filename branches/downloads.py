@@ -13,6 +13,8 @@ from openpyxl.utils import get_column_letter
 
 PDF_CONTENT_TYPE = "application/pdf"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP_CONTENT_TYPE = "application/zip"
 
 
 def download_response(content, filename, content_type=PDF_CONTENT_TYPE):
