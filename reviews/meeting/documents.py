@@ -1,16 +1,11 @@
 """The meeting's record (会议记录): agenda, attendance, speakers and their times, questions asked on
-the spot, the ballot's result and quorum — as PDF (reports.pdf.render_pdf) and as .docx."""
-
-import io
+the spot, the ballot's result and quorum — as PDF (reports.pdf.render_pdf) and as a 公文 .docx (reports.word)."""
 
 from django.utils import timezone
-from docx import Document
-from docx.shared import Pt
 
 from branches.downloads import safe_filename
 from reports.pdf import render_pdf
-
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from reports.word import OfficialDocument, chinese_date
 
 
 def minutes_seconds(seconds):
@@ -51,75 +46,65 @@ def record_pdf(context):
 
 
 def record_docx(context):
-    """The record as .docx (宋体 body; headings 黑体), the same content as the PDF."""
+    """The record as a 公文 .docx (reports.word.OfficialDocument), the same content as the PDF."""
     facts = record_rows(context)
     meeting = context["meeting"]
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(12)
-    style.element.rPr.rFonts.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", "宋体")
-    document.add_heading(f"{meeting.title}会议记录", level=0)
-    document.add_paragraph(
-        f"时间：{meeting.date:%Y年%m月%d日}" if meeting.date else "时间：未填写"
-    ).add_run(f"　地点：{meeting.place or '未填写'}")
-    document.add_heading("一、出席情况", level=1)
-    table = document.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["测评人类别", "应到", "实到（签到）"], strict=True):
-        cell.text = text
-    for line in context["attendance"]:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text, cells[2].text = line.group.name, str(line.expected), str(line.present)
-    document.add_heading("二、议程与述职", level=1)
+    organization = context["cycle"].organization.name
+    doc = OfficialDocument(title=f"{meeting.title}会议记录", author=organization)
+    doc.title(f"{meeting.title}会议记录")
+    when = chinese_date(meeting.date) if meeting.date else "未填写"
+    doc.paragraph(f"时间：{when}　地点：{meeting.place or '未填写'}", indent=False)
+    doc.heading("一、出席情况")
+    doc.table(
+        ["测评人类别", "应到", "实到（签到）"],
+        [[line.group.name, line.expected, line.present] for line in context["attendance"]],
+        align=["left", "center", "center"],
+    )
+    doc.heading("二、议程与述职")
     if meeting.drawn_at:
         drawn_by = meeting.drawn_by.display_name if meeting.drawn_by else ""
-        document.add_paragraph(
+        doc.paragraph(
             f"述职顺序由{drawn_by}于{timezone.localtime(meeting.drawn_at):%Y年%m月%d日 %H:%M}抽签确定（随机种子 {meeting.draw_seed}）。"
         )
-    table = document.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["顺序", "党组织", "书记", "方式", "开始", "用时（限时）"], strict=True):
-        cell.text = text
-    for row in facts["speech_rows"]:
-        cells = table.add_row().cells
-        values = [str(row["speech"].order), row["organization"], row["secretary"], row["way"], row["started"], f"{row['spoken']}（{row['limit']}）"]
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
-    document.add_heading("三、现场提问", level=1)
-    asked = False
+    else:
+        doc.paragraph("述职顺序由组织部门确定。")
+    doc.table(
+        ["顺序", "党组织", "书记", "方式", "开始", "用时（限时）"],
+        [
+            [row["speech"].order, row["organization"], row["secretary"], row["way"], row["started"], f"{row['spoken']}（{row['limit']}）"]
+            for row in facts["speech_rows"]
+        ],
+        align=["center", "left", "left", "center", "center", "center"],
+    )
+    doc.heading("三、现场提问")
     for row in facts["speech_rows"]:
         for question in row["questions"]:
-            asked = True
-            document.add_paragraph(f"{question.asker}问{row['organization']}{row['secretary']}：{question.text}")
+            doc.paragraph(f"{question.asker}问{row['organization']}{row['secretary']}：{question.text}")
             if question.answer:
-                document.add_paragraph(f"答复要点：{question.answer}")
-    if not asked:
-        document.add_paragraph("无。")
-    document.add_heading("四、民主测评", level=1)
+                doc.paragraph(f"答复要点：{question.answer}")
+    if not facts["has_questions"]:
+        doc.paragraph("无。")
+    doc.heading("四、民主测评")
     for line in _ballot_lines(context):
-        document.add_paragraph(line)
+        doc.paragraph(line)
     tallies = context.get("tallies")
     if tallies:
         marks = context["marks"]
-        table = document.add_table(rows=1, cols=len(marks) + 4)
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, ["党组织", *[m.label for m in marks], "实投/应到", "得分", "是否有效"], strict=True):
-            cell.text = text
-        for tally in tallies:
-            cells = table.add_row().cells
-            values = [
-                str(tally.entry.report.organization),
-                *[str(n) for n in tally.overall.counts],
-                f"{tally.voted}/{tally.expected}",
-                str(tally.score) if tally.score is not None and tally.stands else "—",
-                "有效" if tally.stands else "无效（未过半数）",
-            ]
-            for cell, text in zip(cells, values, strict=True):
-                cell.text = text
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        doc.table(
+            ["党组织", *[m.label for m in marks], "实投/应到", "得分", "是否有效"],
+            [
+                [
+                    str(tally.entry.report.organization),
+                    *tally.overall.counts,
+                    f"{tally.voted}/{tally.expected}",
+                    tally.score if tally.score is not None and tally.stands else "—",
+                    "有效" if tally.stands else "无效（未过半数）",
+                ]
+                for tally in tallies
+            ],
+        )
+    doc.signature(organization, timezone.localdate())
+    return doc.to_bytes()
 
 
 def _ballot_lines(context):

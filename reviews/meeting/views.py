@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from branches.downloads import download_response
+from branches.downloads import DOCX_CONTENT_TYPE, download_response
 from reviews.ballots.documents import qr_svg
 from reviews.ballots.selectors import evaluation_of, evaluation_participation, evaluation_tally
 from reviews.meeting import services
@@ -364,7 +364,7 @@ def record_pdf_download(request, cycle_pk):
 @require_GET
 def record_docx_download(request, cycle_pk):
     _cycle, meeting = _meeting_or_404(request, cycle_pk)
-    return download_response(record_docx(_record_context(meeting)), record_filename(meeting, "docx"))
+    return download_response(record_docx(_record_context(meeting)), record_filename(meeting, "docx"), DOCX_CONTENT_TYPE)
 
 
 # ---------------------------------------------------------------- reviewers

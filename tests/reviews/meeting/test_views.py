@@ -139,6 +139,7 @@ def test_record_pdf_and_docx_hold_the_day(client, meeting_scene):
     services.question_record(meeting=meeting_scene.meeting, by=meeting_scene.admin, speech=meeting_scene.speech_a, asker="王书记", text="三会一课落实情况？", answer="按月召开")
     login(client, meeting_scene, "admin")
     response = client.get(_url("meeting_record_docx", meeting_scene.cycle))
+    assert response["Content-Type"].endswith("wordprocessingml.document")
     import io
 
     from docx import Document
@@ -272,3 +273,25 @@ def test_rehearsal_from_the_evaluation_page(client, meeting_scene):
     assert Evaluation.objects.get(pk=meeting_scene.evaluation.pk).status == Evaluation.Status.DRAFT
     login(client, meeting_scene, "other_admin")
     assert client.post(url, {"action": "start"}).status_code == 404
+
+
+def test_record_carries_the_ballot_result_and_quorum(client, meeting_scene):
+    import io
+
+    from docx import Document
+
+    evaluation = Evaluation.objects.get(pk=meeting_scene.evaluation.pk)
+    Evaluation.objects.filter(pk=evaluation.pk).update(quorum_required=True)
+    ballot_services.evaluation_open(evaluation=evaluation, by=meeting_scene.admin)
+    marks = marks_by_label(meeting_scene.evaluation)
+    entries = list(meeting_scene.evaluation.entries.order_by("order"))
+    for code in meeting_scene.codes["群众代表"][:3]:  # 3 of 7: not more than half
+        ballot_services.ballot_cast(code=code, choices={e.pk: marks["好"] for e in entries})
+    ballot_services.evaluation_close(evaluation=Evaluation.objects.get(pk=evaluation.pk), by=meeting_scene.admin)
+    login(client, meeting_scene, "admin")
+    document = Document(io.BytesIO(client.get(_url("meeting_record_docx", meeting_scene.cycle)).content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "应到7人" in text and "收回（实投）3票" in text and "未过半数" in text
+    rows = [[cell.text for cell in row.cells] for row in document.tables[-1].rows]
+    assert rows[1][0] == "甲社区党支部" and rows[1][1:5] == ["3", "0", "0", "0"]
+    assert rows[1][-3:] == ["3/7", "—", "无效（未过半数）"]
