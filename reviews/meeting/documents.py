@@ -20,7 +20,7 @@ def record_rows(context):
         organization = speech.report.organization
         secretary = organization.secretary.display_name if organization.secretary else ""
         started = timezone.localtime(speech.started_at).strftime("%H:%M") if speech.started_at else "—"
-        spoken = minutes_seconds(speech.elapsed_seconds) if speech.started_at else "—"
+        spoken = minutes_seconds(speech.elapsed_seconds) if speech.started_at and not speech.in_writing else "—"
         over = speech.started_at is not None and speech.elapsed_seconds > speech.time_limit_minutes * 60
         rows.append(
             {

@@ -132,9 +132,13 @@ def live_turnout(meeting, evaluation=None):
     if evaluation is not None and evaluation.status != Evaluation.Status.DRAFT:
         rehearsal = evaluation.status == Evaluation.Status.REHEARSAL
         if evaluation.mode == Evaluation.Mode.PER_SPEECH:
-            # The organization voted on last (open, or just closed).
-            latest = evaluation.entries.filter(voting_opened_at__isnull=False).order_by("-voting_opened_at").values("pk")[:1]
-            voted = BallotCodeUse.objects.filter(entry__in=latest, code__rehearsal=rehearsal).count()
+            # The organization being voted on; once closed, still the current speaker's (the final
+            # count stays up), but not a previous speaker's once the next one has begun.
+            current_report = Speech.objects.filter(pk=meeting.current_speech_id).values("report_id")[:1]
+            shown = evaluation.entries.filter(
+                Q(voting_opened_at__isnull=False, voting_closed_at__isnull=True) | Q(voting_opened_at__isnull=False, report_id__in=current_report)
+            ).order_by("-voting_opened_at").values("pk")[:1]
+            voted = BallotCodeUse.objects.filter(entry__in=shown, code__rehearsal=rehearsal).count()
         else:
             voted = BallotCode.objects.filter(group__evaluation=evaluation, used=True, rehearsal=rehearsal).count()
     return Turnout(expected, present, voted)

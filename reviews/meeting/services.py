@@ -226,8 +226,10 @@ def attendee_check_in_undo(*, attendee, by):
 # ---------------------------------------------------------------- the console
 
 
-def _now_running(meeting, speech, now):
-    speech.running_since = now
+def _now_running(speech, now):
+    """The speech becomes current: its clock runs — unless it is in writing (书面述职: nothing to time)."""
+    if not speech.in_writing:
+        speech.running_since = now
     if speech.started_at is None:
         speech.started_at = now
 
@@ -259,7 +261,7 @@ def speech_start(*, meeting, by, speech=None):
         _bank(current, now)
         current.ended_at = now
         current.save(update_fields=["elapsed_seconds", "running_since", "ended_at"])
-    _now_running(meeting, speech, now)
+    _now_running(speech, now)
     speech.save(update_fields=["running_since", "started_at"])
     if meeting.status == Meeting.Status.PREPARING:
         meeting.status, meeting.started_at = Meeting.Status.RUNNING, now
@@ -294,6 +296,8 @@ def speech_resume(*, meeting, by):
     speech = _current(meeting)
     if speech.running_since is not None:
         raise ValidationError("计时正在进行。")
+    if speech.in_writing:
+        raise ValidationError("书面述职不计时。")
     speech.running_since = timezone.now()
     speech.save(update_fields=["running_since"])
     _log(meeting, by, f"{speech}继续计时")

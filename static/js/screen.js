@@ -16,6 +16,11 @@
   function tick() {
     var el = $("countdown");
     if (!speaker) { el.textContent = "--:--"; return; }
+    if (speaker.in_writing) {
+      el.textContent = "书面述职";
+      el.classList.remove("last-minute", "overtime");
+      return;
+    }
     var remaining = speaker.remaining - (speaker.running ? Math.floor((Date.now() - received) / 1000) : 0);
     el.textContent = format(remaining);
     el.classList.toggle("last-minute", remaining <= 60 && remaining >= 0);

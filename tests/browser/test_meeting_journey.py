@@ -103,6 +103,8 @@ def test_a_whole_meeting_of_eight_speakers(page, browser, login, live_url, conso
     # The first speaker gets one minute: the countdown is in its last minute at once.
     first = meeting.speeches.get(order=1)
     page.fill(f"input[name=limit_{first.pk}]", "1")
+    # The third reports in writing (书面述职): no clock.
+    page.check(f"input[name=writing_{meeting.speeches.get(order=3).pk}]")
     page.click("#agenda-save")
     expect(page.locator(f"input[name=limit_{first.pk}]")).to_have_value("1")
     screen_url = page.locator("#screen-url").inner_text()
@@ -168,8 +170,17 @@ def test_a_whole_meeting_of_eight_speakers(page, browser, login, live_url, conso
             page.click("#question-save")
             expect(page.locator("#current-questions")).to_contain_text("发展党员工作为何滞后？")
             _shot(page, "console")
+        elif number == 3:
+            expect(screen.locator("#countdown")).to_have_text("书面述职")
+            expect(page.locator("#in-writing")).to_be_visible()
         else:
             expect(screen.locator("#countdown")).not_to_have_class(re.compile("last-minute"))
+        if number == 2:
+            # The host's console on a phone: nothing wider than the screen.
+            page.set_viewport_size(PHONE)
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            _shot(page, "console-phone")
+            page.set_viewport_size(LAPTOP)
 
         # The ballot on this speaker: the screen shows the code to scan and live turnout.
         page.click("#ballot-open")

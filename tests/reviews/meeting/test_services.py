@@ -206,3 +206,31 @@ def test_screen_never_shows_counts_of_fewer_than_three_votes(meeting_scene):
     (tally,) = screen_state(m)["tallies"]
     assert tally.counts is None and tally.score is None and tally.bars == []
     assert not tally.quorum_met  # 2 of 7
+
+
+def test_a_speech_in_writing_is_not_timed(meeting_scene):
+    m, a = meeting_scene.meeting, meeting_scene.speech_a
+    Speech.objects.filter(pk=a.pk).update(in_writing=True)
+    services.speech_start(meeting=m, by=meeting_scene.admin)
+    a.refresh_from_db()
+    assert a.started_at is not None and a.running_since is None
+    with pytest.raises(ValidationError):
+        services.speech_resume(meeting=m, by=meeting_scene.admin)
+    m.refresh_from_db()
+    assert screen_state(m)["speaker"]["in_writing"] is True
+
+
+def test_per_speech_turnout_starts_again_for_the_next_speaker(meeting_scene):
+    m = meeting_scene.meeting
+    _per_speech(meeting_scene)
+    services.speech_start(meeting=m, by=meeting_scene.admin)
+    services.speech_ballot_open(meeting=m, by=meeting_scene.admin)
+    entry_a = meeting_scene.evaluation.entries.get(report=meeting_scene.report_a)
+    for code in meeting_scene.codes["群众代表"][:2]:
+        ballot_services.ballot_cast(code=code, choices={entry_a.pk: marks_by_label(meeting_scene.evaluation)["好"]})
+    services.speech_ballot_close(meeting=m, by=meeting_scene.admin)
+    m.refresh_from_db()
+    assert live_turnout(m, meeting_scene.evaluation).voted == 2  # the closed count stays up
+    services.speech_start(meeting=m, by=meeting_scene.admin)
+    m.refresh_from_db()
+    assert live_turnout(m, meeting_scene.evaluation).voted == 0  # the next speaker: nothing yet

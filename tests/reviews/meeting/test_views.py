@@ -2,12 +2,14 @@
 confirmations and record; the big screen and check-in without login (with and without the
 link); the reviewer's current-speaker link."""
 
+import io
 import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from docx import Document
 
 from reviews.ballots import services as ballot_services
 from reviews.meeting import services
@@ -140,10 +142,6 @@ def test_record_pdf_and_docx_hold_the_day(client, meeting_scene):
     login(client, meeting_scene, "admin")
     response = client.get(_url("meeting_record_docx", meeting_scene.cycle))
     assert response["Content-Type"].endswith("wordprocessingml.document")
-    import io
-
-    from docx import Document
-
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "三会一课落实情况？" in text and "答复要点：按月召开" in text and "应到7人" in text
     tables = Document(io.BytesIO(response.content)).tables
@@ -276,10 +274,6 @@ def test_rehearsal_from_the_evaluation_page(client, meeting_scene):
 
 
 def test_record_carries_the_ballot_result_and_quorum(client, meeting_scene):
-    import io
-
-    from docx import Document
-
     evaluation = Evaluation.objects.get(pk=meeting_scene.evaluation.pk)
     Evaluation.objects.filter(pk=evaluation.pk).update(quorum_required=True)
     ballot_services.evaluation_open(evaluation=evaluation, by=meeting_scene.admin)
