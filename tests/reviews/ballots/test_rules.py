@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from reviews.ballots import services
 from reviews.ballots.computation import best_limit_count, group_score, quorum_met
@@ -188,3 +189,24 @@ def test_per_speech_closing_rewrites_which_code_voted_on_which_organization(subm
     assert not before & set(BallotCodeUse.objects.values_list("pk", flat=True))  # but every row rewritten
     entry_a.refresh_from_db()
     assert entry_a.voting_closed_at is not None  # closing the evaluation closes the open ballot
+
+
+def test_setup_form_saves_the_rules_and_shows_them_again(client, submitted):
+    client.force_login(submitted.admin)
+    url = reverse("reviews:evaluation_setup", args=[submitted.cycle.pk])
+    data = {
+        "title": "测评", f"entry_{submitted.report_a.pk}": "on", f"order_{submitted.report_a.pk}": "1",
+        "group_name_0": "班子成员", "group_size_0": "3", "group_weight_0": "100",
+        "mark_label_0": "好", "mark_factor_0": "1", "mark_label_1": "差", "mark_factor_1": "0.5",
+        "mode": "per_speech", "quorum_required": "on", "best_limit": "1/3", "abstain_label": "不了解",
+    }
+    assert client.post(url, data).status_code == 302
+    evaluation = Evaluation.objects.get()
+    assert (evaluation.mode, evaluation.quorum_required, evaluation.best_limit) == ("per_speech", True, "1/3")
+    assert [(m.label, m.abstain) for m in evaluation.marks.all()] == [("好", False), ("差", False), ("不了解", True)]
+    page = client.get(url).content.decode()
+    assert 'value="不了解"' in page and 'value="per_speech" selected' in page
+    assert page.count('name="mark_label_') == 6 and 'name="mark_label_2" value=""' in page  # 不了解 is not a scored mark
+    # The abstain label may not repeat a mark.
+    response = client.post(url, {**data, "abstain_label": "差"})
+    assert response.status_code == 400 and "不能与评价选项重复" in response.content.decode()
