@@ -93,6 +93,12 @@ def evaluation_turnout(evaluation):
         code_total=Count("codes", distinct=True),
         code_used=Count("codes", filter=Q(codes__used=True), distinct=True),
     ).order_by("order", "id")
+    if evaluation.mode == Evaluation.Mode.PER_SPEECH:
+        # A ballot per organization: a group took part as far as its best-attended vote.
+        best = {}
+        for (_entry_id, group_id), n in electronic_votes_by_entry_and_group(evaluation).items():
+            best[group_id] = max(best.get(group_id, 0), n)
+        return [GroupTurnout(group, best.get(group.pk, 0), group.code_total, group.code_used) for group in groups]
     return [GroupTurnout(group, group.cast, group.code_total, group.code_used) for group in groups]
 
 
@@ -298,11 +304,16 @@ def ballot_scores(cycle):
     return {tally.entry.report_id: tally.score if tally.stands else None for tally in evaluation_tally(evaluation)}
 
 
-def electronic_ballots_by_group(evaluation):
-    """{group id: electronic ballots cast}. One query."""
-    return dict(
-        Ballot.objects.filter(evaluation=evaluation).values_list("group_id").annotate(n=Count("pk")).order_by()
+def electronic_votes_by_entry_and_group(evaluation):
+    """{(entry id, group id): phone votes for the organization}. One query. In a once-for-all
+    ballot every ballot marks every organization; in per-speech voting each ballot marks one."""
+    rows = (
+        Vote.objects.filter(ballot__evaluation=evaluation)
+        .values_list("entry_id", "ballot__group_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    return {(entry_id, group_id): n for entry_id, group_id, n in rows}
 
 
 def paper_tally_values(evaluation):

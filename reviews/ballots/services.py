@@ -32,7 +32,7 @@ from reviews.ballots.computation import best_limit_count, code_new, code_normali
 from reviews.ballots.selectors import (
     code_digest,
     code_lookup,
-    electronic_ballots_by_group,
+    electronic_votes_by_entry_and_group,
     evaluation_of,
     evaluation_tally,
     is_accepting_votes,
@@ -518,7 +518,7 @@ def paper_tallies_set(*, evaluation, counts, by):
             errors[key] = "不能为负数。"
             continue
         cleaned[(entry_id, group_id, mark_id)] = number
-    electronic = electronic_ballots_by_group(evaluation)
+    electronic = electronic_votes_by_entry_and_group(evaluation)
     existing = {(t.entry_id, t.group_id, t.mark_id): t for t in PaperTally.objects.filter(entry__evaluation=evaluation)}
     totals = {}
     for (entry_id, group_id, mark_id), tally in existing.items():
@@ -528,10 +528,11 @@ def paper_tallies_set(*, evaluation, counts, by):
             totals[(entry_id, group_id)] = totals.get((entry_id, group_id), 0) + number
     for (entry_id, group_id), paper in totals.items():
         group = groups[group_id]
-        if paper + electronic.get(group_id, 0) > group.size:
+        phone = electronic.get((entry_id, group_id), 0)
+        if paper + phone > group.size:
             errors[f"paper_{entry_id}_{group_id}"] = (
                 f"{entries[entry_id].report.organization}·{group.name}：纸质票 {paper} 张加手机投票 "
-                f"{electronic.get(group_id, 0)} 张，超过该类测评人数 {group.size}。"
+                f"{phone} 张，超过该类测评人数 {group.size}。"
             )
     if errors:
         raise ValidationError(errors)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reviews.ballots import services
 from reviews.ballots.computation import best_limit_count, group_score, quorum_met
-from reviews.ballots.selectors import ballot_scores, evaluation_of, evaluation_tally
+from reviews.ballots.selectors import ballot_scores, evaluation_of, evaluation_tally, evaluation_turnout
 from reviews.models import Ballot, BallotCode, BallotCodeUse, Evaluation, Vote
 from tests.reviews.ballots.helpers import marks_by_label, vote
 
@@ -210,3 +210,21 @@ def test_setup_form_saves_the_rules_and_shows_them_again(client, submitted):
     # The abstain label may not repeat a mark.
     response = client.post(url, {**data, "abstain_label": "差"})
     assert response.status_code == 400 and "不能与评价选项重复" in response.content.decode()
+
+
+def test_per_speech_paper_ballots_and_turnout_count_per_organization(submitted):
+    # 班子成员 3: two phones vote on A, two on B — 2 per organization, not 4; one paper ballot fits each.
+    evaluation, codes = _setup(submitted, mode=Evaluation.Mode.PER_SPEECH)
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    entry_a, entry_b = evaluation.entries.all()
+    good = marks_by_label(evaluation)["好"]
+    for entry in (entry_a, entry_b):
+        services.entry_voting_open(evaluation=evaluation, entry=entry, by=submitted.admin)
+        for code in codes["班子成员"][:2]:
+            services.ballot_cast(code=code, choices={entry.pk: good})
+        services.entry_voting_close(evaluation=evaluation, entry=entry, by=submitted.admin)
+    group = evaluation.groups.get(name="班子成员")
+    assert {line.group.name: line.cast for line in evaluation_turnout(evaluation)} == {"班子成员": 2, "群众代表": 0}
+    assert services.paper_tallies_set(evaluation=evaluation, counts={(entry_a.pk, group.pk, good): 1}, by=submitted.admin) == 1
+    with pytest.raises(ValidationError):  # 2 phone + 2 paper > 3
+        services.paper_tallies_set(evaluation=evaluation, counts={(entry_b.pk, group.pk, good): 2}, by=submitted.admin)
