@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from reviews.ballots.computation import group_score, quorum_met, share, weighted_ballot_score
-from reviews.models import Ballot, BallotCode, Evaluation, EvaluationEntry, PaperTally, Vote, VoterGroup
+from reviews.models import BallotCode, Evaluation, EvaluationEntry, PaperTally, Vote, VoterGroup
 
 
 def code_digest(code):
