@@ -33,7 +33,7 @@ from reviews.ballots.selectors import (
     rehearsal_codes,
 )
 from reviews.models import Evaluation
-from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell
+from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell, redirect_back
 
 # Wrong codes per address before the voting page stops checking unknown codes for a while
 # (counted in the shared cache; a real code is always accepted).
@@ -184,7 +184,8 @@ def _evaluation_confirm(request, cycle_pk, action):
         if request.POST.get("confirm") == "1":
             # The service locks the row: of parallel confirmations one acts, the others get its message.
             call_and_tell(request, lambda: spec["service"](evaluation=evaluation, by=request.user), spec["success"])
-            return redirect("reviews:evaluation", cycle_pk=cycle.pk)
+            # Back where the host came from (the meeting's console), else the evaluation's page.
+            return redirect_back(request, reverse("reviews:evaluation", args=[cycle.pk]))
         error = f"请勾选“我已了解上述后果”后再{spec['title']}。"
     context = {
         "cycle": cycle,
@@ -193,6 +194,7 @@ def _evaluation_confirm(request, cycle_pk, action):
         "spec": spec,
         "participation": evaluation_participation(evaluation),
         "accepting": is_accepting_votes(evaluation),
+        "next_url": request.POST.get("next") or request.GET.get("next", ""),
         "error": error,
         "active": "evaluation",
     }

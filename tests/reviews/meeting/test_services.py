@@ -234,3 +234,24 @@ def test_per_speech_turnout_starts_again_for_the_next_speaker(meeting_scene):
     services.speech_start(meeting=m, by=meeting_scene.admin)
     m.refresh_from_db()
     assert live_turnout(m, meeting_scene.evaluation).voted == 0  # the next speaker: nothing yet
+
+
+def test_once_for_all_turnout_counts_ballots_and_rehearsal_apart(meeting_scene):
+    m, evaluation = meeting_scene.meeting, meeting_scene.evaluation
+    test_codes = ballot_services.evaluation_rehearsal_start(evaluation=evaluation, by=meeting_scene.admin, count=2)
+    evaluation.refresh_from_db()
+    marks = marks_by_label(evaluation)
+    choices = {entry.pk: marks["较好"] for entry in evaluation.entries.all()}
+    ballot_services.ballot_cast(code=test_codes[0], choices=choices)
+    services.screen_set(meeting=m, by=meeting_scene.admin, screen=Meeting.Screen.VOTING)
+    m.refresh_from_db()
+    state = screen_state(m)
+    assert state["rehearsal"] is True and state["turnout"]["voted"] == 1
+    ballot_services.evaluation_rehearsal_end(evaluation=evaluation, by=meeting_scene.admin)
+    ballot_services.evaluation_open(evaluation=evaluation, by=meeting_scene.admin)
+    evaluation.refresh_from_db()
+    assert live_turnout(m, evaluation).voted == 0  # the rehearsal's ballot is gone
+    for code in meeting_scene.codes["群众代表"][:2]:
+        ballot_services.ballot_cast(code=code, choices=choices)
+    state = screen_state(m)
+    assert state["rehearsal"] is False and state["turnout"] == {"expected": 7, "present": 0, "voted": 2}

@@ -289,3 +289,17 @@ def test_record_carries_the_ballot_result_and_quorum(client, meeting_scene):
     rows = [[cell.text for cell in row.cells] for row in document.tables[-1].rows]
     assert rows[1][0] == "甲社区党支部" and rows[1][1:5] == ["3", "0", "0", "0"]
     assert rows[1][-3:] == ["3/7", "—", "无效（未过半数）"]
+
+
+def test_closing_the_evaluation_from_the_console_comes_back_to_it(client, meeting_scene):
+    ballot_services.evaluation_open(evaluation=Evaluation.objects.get(pk=meeting_scene.evaluation.pk), by=meeting_scene.admin)
+    login(client, meeting_scene, "admin")
+    console = _url("meeting_console", meeting_scene.cycle)
+    assert f"?next={console}" in client.get(console).content.decode()
+    url = _url("evaluation_close", meeting_scene.cycle) + f"?next={console}"
+    assert f'name="next" value="{console}"' in client.get(url).content.decode()
+    response = client.post(url, {"confirm": "1", "next": console})
+    assert response["Location"] == console
+    assert Evaluation.objects.get(pk=meeting_scene.evaluation.pk).status == Evaluation.Status.CLOSED
+    # Elsewhere never: an outside address falls back to the evaluation's page.
+    assert client.post(_url("evaluation_close", meeting_scene.cycle), {"confirm": "1", "next": "https://evil.example/"})["Location"] == _url("evaluation", meeting_scene.cycle)
