@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("reviews/", include("reviews.urls")),
     path("vote/", include("reviews.ballots.vote_urls")),
+    path("screen/", include("reviews.meeting.screen_urls")),
     path("org/", include("branches.urls")),
     path("jobs/", include("jobs.urls")),
     # Before Django's own: the same URL, also clearing the first-login flag.

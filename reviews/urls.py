@@ -5,6 +5,7 @@ from reviews import legacy_urls, setup_views, views
 from reviews.ballots import views as ballot_views
 from reviews.console import views as console_views
 from reviews.insight import views as insight_views
+from reviews.meeting import views as meeting_views
 from reviews.rectification import views as rectification_views
 from reviews.results import export_views
 from reviews.results import views as results_views
@@ -86,12 +87,26 @@ urlpatterns = [
     path("cycles/<int:cycle_pk>/evaluation/codes.pdf", ballot_views.evaluation_codes_pdf, name="evaluation_codes_pdf"),
     path("cycles/<int:cycle_pk>/evaluation/open/", ballot_views.evaluation_open, name="evaluation_open"),
     path("cycles/<int:cycle_pk>/evaluation/close/", ballot_views.evaluation_close, name="evaluation_close"),
+    path("cycles/<int:cycle_pk>/evaluation/rehearsal/", ballot_views.evaluation_rehearsal, name="evaluation_rehearsal"),
     path("cycles/<int:cycle_pk>/evaluation/paper/", ballot_views.evaluation_paper, name="evaluation_paper"),
     # insight (reviews/insight/views.py): an organization's file, a cycle's analysis, the subtree side by side
     path("organizations/<int:pk>/file/", insight_views.organization_file_page, name="organization_file"),
     path("organizations/<int:pk>/file/pdf/", insight_views.organization_file_pdf, name="organization_file_pdf"),
     path("cycles/<int:cycle_pk>/analysis/", insight_views.cycle_analysis, name="cycle_analysis"),
     path("cycles/levels/", insight_views.levels, name="levels"),
+    # the review meeting (reviews/meeting/views.py; the screen and check-in pages are in reviews/meeting/screen_urls.py)
+    path("cycles/<int:cycle_pk>/meeting/", meeting_views.meeting, name="meeting"),
+    path("cycles/<int:cycle_pk>/meeting/agenda/", meeting_views.agenda, name="meeting_agenda"),
+    path("cycles/<int:cycle_pk>/meeting/attendees/", meeting_views.attendees, name="meeting_attendees"),
+    path("cycles/<int:cycle_pk>/meeting/checkin/<int:attendee_pk>/", meeting_views.checkin_tick, name="meeting_checkin"),
+    path("cycles/<int:cycle_pk>/meeting/screen-link/", meeting_views.screen_rotate, name="meeting_screen_rotate"),
+    path("cycles/<int:cycle_pk>/meeting/confirm/<slug:action>/", meeting_views.meeting_confirm, name="meeting_confirm"),
+    path("cycles/<int:cycle_pk>/meeting/console/", meeting_views.console, name="meeting_console"),
+    path("cycles/<int:cycle_pk>/meeting/console/action/", meeting_views.console_action, name="meeting_action"),
+    path("cycles/<int:cycle_pk>/meeting/console/question/", meeting_views.question, name="meeting_question"),
+    path("cycles/<int:cycle_pk>/meeting/record.pdf", meeting_views.record_pdf_download, name="meeting_record_pdf"),
+    path("cycles/<int:cycle_pk>/meeting/record.docx", meeting_views.record_docx_download, name="meeting_record_docx"),
+    path("cycle/<int:cycle_pk>/current/", meeting_views.current_speaker, name="current_speaker"),
     # The year's pages were under admin/, which read like Django's admin: old links and bookmarks
     # are redirected (reviews/legacy_urls.py).
     re_path(r"^admin/(?P<rest>.*)$", legacy_urls.admin_redirect, name="legacy_admin"),

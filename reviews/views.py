@@ -30,7 +30,7 @@ from reviews.forms import (
     problem_initial,
     score_field_name,
 )
-from reviews.models import ProblemCategory
+from reviews.models import Meeting, ProblemCategory
 from reviews.selectors import (
     QUEUE_SORTS,
     ReviewState,
@@ -69,6 +69,10 @@ def index(request):
     led = list(reports_led_by(request.user))
     if not cycles and not led:
         raise PermissionDenied
+    # Cycles whose review meeting is under way: a "current speaker" link opens the review form.
+    live = set(Meeting.objects.filter(cycle__in=cycles, status=Meeting.Status.RUNNING).values_list("cycle_id", flat=True))
+    for cycle in cycles:
+        cycle.meeting_live = cycle.pk in live
     return render(request, "reviews/index.html", {"cycles": cycles, "led_reports": led})
 
 
@@ -90,6 +94,7 @@ def queue(request, cycle_pk):
             "cycle": cycle,
             "table": table,
             "reports": table.rows,
+            "meeting_live": Meeting.objects.filter(cycle=cycle, status=Meeting.Status.RUNNING).exists(),
             "done": done,
             "total": total,
             "state": state,

@@ -37,6 +37,8 @@ ROOMS = {
     "reviews.rectification": (3, "rectification"),
     # Results read the ballots (the vote component) and publishing starts the problem lists.
     "reviews.results": (4, "results"),
+    # The meeting day runs the ballot (per-speech voting, turnout, tallies on the screen).
+    "reviews.meeting": (4, "meeting"),
     # The year's pages: launch, overview, progress, reminders.
     "reviews.console": (5, "console"),
     # Across years and levels: an organization's file, a cycle's analysis, the subtree side by side.

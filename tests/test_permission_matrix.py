@@ -33,8 +33,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from jobs.models import Job
 from reports.services import report_save_draft, report_submit
 from reviews.ballots.services import DEFAULT_MARKS, evaluation_save
+from reviews.meeting.services import attendees_set, meeting_save
 from reviews.models import (
     Assignment,
+    Attendee,
     BallotCode,
     Criterion,
     ProblemCategory,
@@ -43,6 +45,7 @@ from reviews.models import (
     Question,
     RectificationPlan,
     Result,
+    VoterGroup,
 )
 from reviews.rectification.services import plan_approve, plan_save, progress_report
 from reviews.results.services import cycle_publish, results_compute
@@ -219,6 +222,26 @@ EXPECTED = {
     # the voters' phone pages: no login; the draft's code cannot vote yet (403 with the message)
     "vote:enter": Expect("200 200 200 200 200 200 200 200"),
     "vote:code": Expect("403 403 403 403 403 403 403 403", code="vote_code"),
+    # rehearsal: the scene's cycle is published, so starting one is refused with a message
+    "reviews:evaluation_rehearsal": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    # the review meeting (reviews/meeting/views.py): the cycle's administrators
+    "reviews:meeting": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:meeting_console": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:meeting_confirm": Expect("login 404 404 404 404 404 200 200", action="meeting_confirm_action"),
+    "reviews:meeting_record_pdf": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:meeting_record_docx": Expect("login 404 404 404 404 404 200 200"),
+    "reviews:meeting_agenda": Expect("login 404 404 404 404 404 400 400", method="POST"),
+    "reviews:meeting_attendees": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    "reviews:meeting_checkin": Expect("login 404 404 404 404 404 302 302", method="POST", attendee_pk="attendee"),
+    "reviews:meeting_screen_rotate": Expect("login 404 404 404 404 404 302 302", method="POST"),
+    "reviews:meeting_action": Expect("login 404 404 404 404 404 400 400", method="POST"),
+    "reviews:meeting_question": Expect("login 404 404 404 404 404 400 400", method="POST"),
+    # the reviewer's jump to the current speaker: nobody speaks in the scene, back to the queue
+    "reviews:current_speaker": Expect("login 404 404 302 404 404 404 404"),
+    # the big screen and phone check-in: no login, the link is the key (a wrong one is a 404)
+    "screen:page": Expect("200 200 200 200 200 200 200 200", token="screen_token"),
+    "screen:state": Expect("200 200 200 200 200 200 200 200", token="screen_token"),
+    "screen:checkin": Expect("200 200 200 200 200 200 200 200", token="checkin_token"),
 }
 
 
@@ -358,6 +381,13 @@ def scene():
     w.job.file.save("summary.pdf", ContentFile(b"%PDF-1.7 job"))
     w.summary_extension = "pdf"
     w.vote_code = BallotCode.objects.filter(group__evaluation__cycle=w.cycle).first().plain
+    # The review meeting, its screen and check-in links, one expected attendee.
+    meeting = meeting_save(cycle=w.cycle, by=w.admin, title="述职评议会")
+    w.screen_token, w.checkin_token = meeting.screen_token, meeting.checkin_token
+    w.meeting_confirm_action = "draw"
+    group = VoterGroup.objects.get(evaluation__cycle=w.cycle)
+    attendees_set(meeting=meeting, by=w.admin, names_by_group={group.pk: ["张三"]})
+    w.attendee = Attendee.objects.get(meeting=meeting)
     for report in (w.report_a, w.report_b):
         report.refresh_from_db()
     assert Criterion.objects.filter(cycle=w.cycle).exists() and Question.objects.exists()

@@ -10,6 +10,7 @@
 
 import secrets
 from decimal import Decimal
+from fractions import Fraction
 
 from reviews.computation import HUNDRED, round2
 
@@ -38,12 +39,13 @@ def code_display(code):
 
 
 def group_score(counts, factors):
-    """Σ factor × votes ÷ votes × 100 of one group. `counts` and `factors` map mark keys;
-    None without votes."""
-    votes = sum(counts.values())
+    """Σ factor × votes ÷ votes × 100 of one group. `counts` and `factors` map mark keys; marks
+    of `counts` missing from `factors` (不了解/弃权) count neither as votes nor in the sum.
+    None without scored votes."""
+    votes = sum(count for mark, count in counts.items() if mark in factors)
     if not votes:
         return None
-    weighted = sum((Decimal(factors[mark]) * count for mark, count in counts.items()), Decimal(0))
+    weighted = sum((Decimal(factors[mark]) * count for mark, count in counts.items() if mark in factors), Decimal(0))
     return round2(weighted / votes * HUNDRED)
 
 
@@ -66,3 +68,16 @@ def share(count, total):
     if not total:
         return None
     return round2(Decimal(count) * HUNDRED / total)
+
+
+def quorum_met(voted, expected):
+    """The vote stands only if MORE than half of those expected took part: exactly half is not enough."""
+    return voted * 2 > expected
+
+
+def best_limit_count(limit, entries):
+    """The most best marks one ballot may give: `limit` "1/3" of `entries` organizations, rounded
+    down (8 organizations, one third: 2); None without a limit."""
+    if not limit:
+        return None
+    return int(Fraction(limit) * entries)

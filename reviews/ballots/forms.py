@@ -3,6 +3,7 @@
 from django import forms
 
 from reviews.ballots.services import DEFAULT_GROUPS, DEFAULT_MARKS, MAX_MARKS
+from reviews.models import Evaluation
 
 GROUP_ROWS = 5
 
@@ -19,6 +20,17 @@ class EvaluationSetupForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
+    mode = forms.ChoiceField(label="投票方式", choices=Evaluation.Mode.choices, initial=Evaluation.Mode.ONCE, required=False)
+    quorum_required = forms.BooleanField(
+        label="须过半数（超过应到人数的一半）参加，测评方为有效", required=False, initial=True
+    )
+    best_limit = forms.ChoiceField(
+        label="每张票“好”的数量（仅集中测评）", choices=Evaluation.BestLimit.choices, required=False, initial=""
+    )
+    abstain_label = forms.CharField(
+        label="不计分选项（如“不了解”，可不设）", max_length=10, required=False, initial=""
+    )
+
     def __init__(self, *args, reports, evaluation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.reports = reports
@@ -26,9 +38,18 @@ class EvaluationSetupForm(forms.Form):
         groups = (
             [(g.name, g.size, g.weight) for g in evaluation.groups.all()] if evaluation else DEFAULT_GROUPS
         )
-        marks = [(m.label, m.factor) for m in evaluation.marks.all()] if evaluation else DEFAULT_MARKS
+        marks = [(m.label, m.factor) for m in evaluation.marks.all() if not m.abstain] if evaluation else DEFAULT_MARKS
         if evaluation:
-            self.initial.update({"title": evaluation.title, "closes_at": evaluation.closes_at})
+            self.initial.update(
+                {
+                    "title": evaluation.title,
+                    "closes_at": evaluation.closes_at,
+                    "mode": evaluation.mode,
+                    "quorum_required": evaluation.quorum_required,
+                    "best_limit": evaluation.best_limit,
+                    "abstain_label": next((m.label for m in evaluation.marks.all() if m.abstain), ""),
+                }
+            )
         for index, report in enumerate(reports):
             # Default: every organization with a submitted report, in the organizations' order.
             on = report.pk in entries if entries is not None else report.is_submitted
@@ -99,4 +120,8 @@ class EvaluationSetupForm(forms.Form):
             "report_orders": report_orders,
             "groups": groups,
             "marks": marks,
+            "mode": data.get("mode") or Evaluation.Mode.ONCE,
+            "quorum_required": data["quorum_required"],
+            "best_limit": data.get("best_limit") or "",
+            "abstain_label": data.get("abstain_label") or "",
         }

@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
-from reviews.ballots.computation import group_score, share, weighted_ballot_score
-from reviews.models import Ballot, BallotCode, Evaluation, EvaluationEntry, PaperTally, Vote, VoterGroup
+from reviews.ballots.computation import group_score, quorum_met, share, weighted_ballot_score
+from reviews.models import BallotCode, Evaluation, EvaluationEntry, PaperTally, Vote, VoterGroup
 
 
 def code_digest(code):
@@ -39,8 +39,8 @@ def evaluation_of(cycle):
 
 
 def is_accepting_votes(evaluation, now=None):
-    """Open, and its closing time (if any) not reached."""
-    if evaluation.status != Evaluation.Status.OPEN:
+    """Open (or rehearsing, for the test codes), and its closing time (if any) not reached."""
+    if evaluation.status not in (Evaluation.Status.OPEN, Evaluation.Status.REHEARSAL):
         return False
     return evaluation.closes_at is None or (now or timezone.now()) < evaluation.closes_at
 
@@ -56,10 +56,22 @@ def printable_codes(evaluation):
     """[(group, [plain code])] for the code sheet, while the plain text still exists (draft)."""
     codes = {}
     for group_id, plain in (
-        BallotCode.objects.filter(group__evaluation=evaluation).exclude(plain="").order_by("pk").values_list("group_id", "plain")
+        BallotCode.objects.filter(group__evaluation=evaluation, rehearsal=False)
+        .exclude(plain="")
+        .order_by("pk")
+        .values_list("group_id", "plain")
     ):
         codes.setdefault(group_id, []).append(plain)
     return [(group, codes.get(group.pk, [])) for group in evaluation.groups.all()]
+
+
+def rehearsal_codes(evaluation):
+    """The plain test codes of a rehearsal under way (they vote only while rehearsing). One query."""
+    if evaluation.status != Evaluation.Status.REHEARSAL:
+        return []
+    return list(
+        BallotCode.objects.filter(group__evaluation=evaluation, rehearsal=True).order_by("pk").values_list("plain", flat=True)
+    )
 
 
 @dataclass
@@ -81,6 +93,12 @@ def evaluation_turnout(evaluation):
         code_total=Count("codes", distinct=True),
         code_used=Count("codes", filter=Q(codes__used=True), distinct=True),
     ).order_by("order", "id")
+    if evaluation.mode == Evaluation.Mode.PER_SPEECH:
+        # A ballot per organization: a group took part as far as its best-attended vote.
+        best = {}
+        for (_entry_id, group_id), n in electronic_votes_by_entry_and_group(evaluation).items():
+            best[group_id] = max(best.get(group_id, 0), n)
+        return [GroupTurnout(group, best.get(group.pk, 0), group.code_total, group.code_used) for group in groups]
     return [GroupTurnout(group, group.cast, group.code_total, group.code_used) for group in groups]
 
 
@@ -101,7 +119,7 @@ class Participation:
     @property
     def quorum_met(self):
         """More than half of those expected took part (the rule of the meeting)."""
-        return self.voted * 2 > self.expected
+        return quorum_met(self.voted, self.expected)
 
 
 def evaluation_participation(evaluation):
@@ -159,6 +177,18 @@ class TallyLine:
 class EntryTally:
     entry: EvaluationEntry
     lines: list = field(default_factory=list)  # [TallyLine] per group shown apart, "其他", then all groups
+    voted: int = 0  # ballots with a mark for the organization, at most the head count per group
+    expected: int = 0  # 应到: the groups' head counts
+    quorum_required: bool = False
+
+    @property
+    def quorum_met(self):
+        return quorum_met(self.voted, self.expected)
+
+    @property
+    def stands(self):
+        """The vote counts: the quorum is met, or the evaluation does not require one."""
+        return self.quorum_met or not self.quorum_required
 
     @property
     def overall(self):
@@ -187,14 +217,18 @@ def _counts(evaluation):
     return counts
 
 
-def _line(group, counts, score, *, label, weight=None, pooled=()):
+def _line(group, counts, score, *, label, weight=None, pooled=(), scored=None):
+    """`scored`: how many of the marks (the first ones) are scored; the shares leave out
+    the 不了解/弃权 marks after them."""
     total = sum(counts)
+    scored_counts = counts[:scored] if scored is not None else counts
+    scored_total = sum(scored_counts)
     return TallyLine(
         group=group,
         counts=counts,
         total=total,
-        best_share=share(counts[0], total) if counts else None,
-        top_two_share=share(sum(counts[:2]), total) if counts else None,
+        best_share=share(scored_counts[0], scored_total) if scored_counts else None,
+        top_two_share=share(sum(scored_counts[:2]), scored_total) if scored_counts else None,
         score=score,
         label=label,
         weight=weight,
@@ -224,51 +258,62 @@ def evaluation_tally(evaluation):
     `evaluation` comes from evaluation_of (prefetched). Two queries."""
     marks = list(evaluation.marks.all())
     groups = list(evaluation.groups.all())
-    factors = {mark.pk: mark.factor for mark in marks}
+    # 不了解/弃权 marks come last (see services) and are left out of the score.
+    factors = {mark.pk: mark.factor for mark in marks if not mark.abstain}
+    scored = len(factors)
+    mark_keys = [mark.pk for mark in marks]
     counts = _counts(evaluation)
+    expected = sum(group.size for group in groups)
     tallies = []
     for entry in evaluation.entries.all():
-        tally = EntryTally(entry)
+        tally = EntryTally(entry, expected=expected, quorum_required=evaluation.quorum_required)
         by_group = {group: [counts.get((entry.pk, group.pk, mark.pk), 0) for mark in marks] for group in groups}
+        tally.voted = sum(min(sum(by_group[group]), group.size) for group in groups)
         pooled = groups_pooled({group: sum(group_counts) for group, group_counts in by_group.items()})
         scores, weights = {}, {}
         for group in groups:
             if group in pooled:
                 continue
             group_counts = by_group[group]
-            scores[group.pk] = group_score(dict(zip(factors, group_counts, strict=True)), factors)
+            scores[group.pk] = group_score(dict(zip(mark_keys, group_counts, strict=True)), factors)
             weights[group.pk] = group.weight
-            tally.lines.append(_line(group, group_counts, scores[group.pk], label=group.name, weight=group.weight))
+            tally.lines.append(_line(group, group_counts, scores[group.pk], label=group.name, weight=group.weight, scored=scored))
         if pooled:
             members = [group for group in groups if group in pooled]
             pool_counts = [sum(by_group[group][index] for group in members) for index in range(len(marks))]
-            scores[OTHER_LABEL] = group_score(dict(zip(factors, pool_counts, strict=True)), factors)
+            scores[OTHER_LABEL] = group_score(dict(zip(mark_keys, pool_counts, strict=True)), factors)
             weights[OTHER_LABEL] = sum((group.weight for group in members), Decimal(0))
             if any(line.total for line in tally.lines):  # else "其他" would repeat the all-groups line
                 tally.lines.append(
                     _line(None, pool_counts, scores[OTHER_LABEL], label=OTHER_LABEL, weight=weights[OTHER_LABEL],
-                          pooled=[group.name for group in members])
+                          pooled=[group.name for group in members], scored=scored)
                 )
         all_counts = [sum(by_group[group][index] for group in groups) for index in range(len(marks))]
-        tally.lines.append(_line(None, all_counts, weighted_ballot_score(scores, weights), label="合计（加权）"))
+        tally.lines.append(_line(None, all_counts, weighted_ballot_score(scores, weights), label="合计（加权）", scored=scored))
         tallies.append(tally)
     return tallies
 
 
 def ballot_scores(cycle):
     """{report id: ballot score} from the cycle's closed evaluation (paper tallies included),
-    or None when the cycle has no closed evaluation."""
+    or None when the cycle has no closed evaluation. An organization whose vote does not stand
+    (quorum required and not met) has no ballot score."""
     evaluation = evaluation_of(cycle)
     if evaluation is None or evaluation.status != Evaluation.Status.CLOSED:
         return None
-    return {tally.entry.report_id: tally.score for tally in evaluation_tally(evaluation)}
+    return {tally.entry.report_id: tally.score if tally.stands else None for tally in evaluation_tally(evaluation)}
 
 
-def electronic_ballots_by_group(evaluation):
-    """{group id: electronic ballots cast}. One query."""
-    return dict(
-        Ballot.objects.filter(evaluation=evaluation).values_list("group_id").annotate(n=Count("pk")).order_by()
+def electronic_votes_by_entry_and_group(evaluation):
+    """{(entry id, group id): phone votes for the organization}. One query. In a once-for-all
+    ballot every ballot marks every organization; in per-speech voting each ballot marks one."""
+    rows = (
+        Vote.objects.filter(ballot__evaluation=evaluation)
+        .values_list("entry_id", "ballot__group_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    return {(entry_id, group_id): n for entry_id, group_id, n in rows}
 
 
 def paper_tally_values(evaluation):

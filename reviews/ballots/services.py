@@ -23,21 +23,39 @@ import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from branches.models import AuditEntry
-from reviews.ballots.computation import code_new, code_normalize
-from reviews.ballots.selectors import code_digest, code_lookup, electronic_ballots_by_group, is_accepting_votes
+from reviews.ballots.computation import best_limit_count, code_new, code_normalize
+from reviews.ballots.selectors import (
+    code_digest,
+    code_lookup,
+    electronic_votes_by_entry_and_group,
+    evaluation_of,
+    evaluation_tally,
+    is_accepting_votes,
+)
 from reviews.common import audit, audit_change, ensure_not_published, ensure_open, upsert_with_changes
-from reviews.models import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
+from reviews.models import (
+    Ballot,
+    BallotCode,
+    BallotCodeUse,
+    Evaluation,
+    EvaluationEntry,
+    Mark,
+    PaperTally,
+    Vote,
+    VoterGroup,
+)
 
 DEFAULT_GROUPS = [("班子成员", 7, Decimal("40")), ("党员代表", 20, Decimal("40")), ("群众代表", 10, Decimal("20"))]
 DEFAULT_MARKS = [("好", Decimal("1")), ("较好", Decimal("0.9")), ("一般", Decimal("0.7")), ("差", Decimal("0.5"))]
 MAX_GROUP_SIZE = 1000
 MAX_CODES = 3000
 MAX_MARKS = 6
+MAX_REHEARSAL_CODES = 50
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +82,18 @@ class VotingClosed(BallotRefused):
     message = "本次民主测评现在不在投票时间内（尚未开始或已经结束）。"
 
 
+class RehearsalCode(BallotRefused):
+    message = "这是演练用的测评码，演练已经结束，不能用于正式投票。请使用正式测评码。"
+
+
+class RehearsalOnly(BallotRefused):
+    message = "现在是投票演练，只能使用演练测评码；正式投票尚未开始，请稍候。"
+
+
 # ---------------------------------------------------------------- setting up
 
 
-def _clean_setup(*, cycle, title, report_orders, groups, marks):
+def _clean_setup(*, cycle, title, report_orders, groups, marks, abstain_label=""):
     errors = {}
     title = (title or "").strip()
     if not title:
@@ -97,6 +123,8 @@ def _clean_setup(*, cycle, title, report_orders, groups, marks):
         errors["marks"] = "评价选项须填写名称（最多10字），且不能重复。"
     elif any(not (0 <= mark["factor"] <= 1) for mark in marks):
         errors["marks"] = "折算系数须在 0 到 1 之间。"
+    if abstain_label and (len(abstain_label) > 10 or abstain_label in labels):
+        errors["abstain_label"] = "“不了解”选项的名称最多10字，且不能与评价选项重复。"
     if errors:
         raise ValidationError(errors)
     return title
@@ -118,24 +146,36 @@ def _codes_issue(groups):
 
 
 @transaction.atomic
-def evaluation_save(*, cycle, by, title, report_orders, groups, marks, closes_at=None):
+def evaluation_save(
+    *, cycle, by, title, report_orders, groups, marks, closes_at=None,
+    mode=Evaluation.Mode.ONCE, quorum_required=False, best_limit="", abstain_label="",
+):
     """Create or change (while a draft) the cycle's evaluation.
 
     report_orders {report id: meeting order}; groups [{"name", "size", "weight"}];
-    marks [{"label", "factor"}], best first. Saving issues new codes for every group:
+    marks [{"label", "factor"}], best first; `abstain_label` (e.g. 不了解) adds a last mark that
+    counts as taking part but not in the score. Saving issues new codes for every group:
     sheets printed before no longer work.
     """
     ensure_not_published(cycle)  # the ballot is an input of the published results
-    title = _clean_setup(cycle=cycle, title=title, report_orders=report_orders, groups=groups, marks=marks)
+    abstain_label = (abstain_label or "").strip()
+    if mode not in Evaluation.Mode.values or best_limit not in Evaluation.BestLimit.values:
+        raise ValidationError("投票方式或“好”的数量限制不正确。")
+    title = _clean_setup(
+        cycle=cycle, title=title, report_orders=report_orders, groups=groups, marks=marks, abstain_label=abstain_label
+    )
     evaluation = Evaluation.objects.select_for_update().filter(cycle=cycle).first()
     if evaluation is not None and evaluation.status != Evaluation.Status.DRAFT:
         raise ValidationError("民主测评已经开始，不能再修改设置。")
+    rules = {"mode": mode, "quorum_required": quorum_required, "best_limit": best_limit}
     if evaluation is None:
-        evaluation = Evaluation.objects.create(cycle=cycle, title=title, closes_at=closes_at)
+        evaluation = Evaluation.objects.create(cycle=cycle, title=title, closes_at=closes_at, **rules)
         action = "设置"
     else:
         evaluation.title, evaluation.closes_at = title, closes_at
-        evaluation.save(update_fields=["title", "closes_at"])
+        for name, value in rules.items():
+            setattr(evaluation, name, value)
+        evaluation.save(update_fields=["title", "closes_at", *rules])
         evaluation.entries.all().delete()
         evaluation.groups.all().delete()
         evaluation.marks.all().delete()
@@ -152,6 +192,7 @@ def evaluation_save(*, cycle, by, title, report_orders, groups, marks, closes_at
     )
     Mark.objects.bulk_create(
         [Mark(evaluation=evaluation, label=mark["label"], factor=mark["factor"], order=index) for index, mark in enumerate(marks)]
+        + ([Mark(evaluation=evaluation, label=abstain_label, factor=0, order=len(marks), abstain=True)] if abstain_label else [])
     )
     issued = _codes_issue(created_groups)
     audit(
@@ -161,6 +202,7 @@ def evaluation_save(*, cycle, by, title, report_orders, groups, marks, closes_at
         changes={
             "groups": [[g["name"], g["size"], str(g["weight"])] for g in groups],
             "marks": [[m["label"], str(m["factor"])] for m in marks],
+            "rules": {**rules, "abstain": abstain_label},
         },
     )
     return evaluation
@@ -185,6 +227,8 @@ def evaluation_open(*, evaluation, by):
     """Start voting. The codes' plain text is erased: from now on only their digests exist."""
     evaluation = _locked(evaluation)
     ensure_not_published(evaluation.cycle)
+    if evaluation.status == Evaluation.Status.REHEARSAL:
+        raise ValidationError("投票演练尚未结束：请先结束演练（清除演练票），再开始正式测评。")
     if evaluation.status != Evaluation.Status.DRAFT:
         raise ValidationError("民主测评已经开始过，不能重复开始。")
     if evaluation.closes_at is not None and evaluation.closes_at <= timezone.now():
@@ -195,6 +239,87 @@ def evaluation_open(*, evaluation, by):
     evaluation.save(update_fields=["status", "opened_at"])
     audit(evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"开始民主测评“{evaluation}”", obj=evaluation)
     return evaluation
+
+
+@transaction.atomic
+def evaluation_rehearsal_start(*, evaluation, by, count=5):
+    """Rehearse the vote (演练) before the real one: `count` test codes that vote while rehearsing;
+    the real codes cannot vote yet. Their ballots are wiped by evaluation_rehearsal_end."""
+    evaluation = _locked(evaluation)
+    ensure_not_published(evaluation.cycle)
+    if evaluation.status != Evaluation.Status.DRAFT:
+        raise ValidationError("只能在正式测评开始前演练。")
+    if not (1 <= count <= MAX_REHEARSAL_CODES):
+        raise ValidationError(f"演练测评码须为 1 到 {MAX_REHEARSAL_CODES} 个。")
+    group = evaluation.groups.order_by("order", "id").first()
+    codes = []
+    for _ in range(count):
+        code = code_new()
+        codes.append(BallotCode(group=group, digest=code_digest(code), plain=code, rehearsal=True))
+    BallotCode.objects.bulk_create(codes)
+    evaluation.status = Evaluation.Status.REHEARSAL
+    evaluation.save(update_fields=["status"])
+    audit(evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"开始投票演练（{count}个演练测评码）", obj=evaluation)
+    return [code.plain for code in codes]
+
+
+@transaction.atomic
+def evaluation_rehearsal_end(*, evaluation, by):
+    """End the rehearsal: every ballot cast so far (only test codes could vote) and the test codes
+    are deleted, per-speech voting is reset; the evaluation is a draft again, ready for the real vote."""
+    evaluation = _locked(evaluation)
+    if evaluation.status != Evaluation.Status.REHEARSAL:
+        raise ValidationError("当前没有进行中的演练。")
+    wiped = Ballot.objects.filter(evaluation=evaluation).count()
+    BallotCodeUse.objects.filter(entry__evaluation=evaluation).delete()
+    Vote.objects.filter(ballot__evaluation=evaluation).delete()
+    Ballot.objects.filter(evaluation=evaluation).delete()
+    BallotCode.objects.filter(group__evaluation=evaluation, rehearsal=True).delete()
+    evaluation.entries.update(voting_opened_at=None, voting_closed_at=None)
+    evaluation.status = Evaluation.Status.DRAFT
+    evaluation.save(update_fields=["status"])
+    audit(evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"结束投票演练，清除演练票{wiped}张", obj=evaluation)
+    return wiped
+
+
+def _quorum_summary(tally):
+    rule = "须过半数" if tally.quorum_required else "不要求过半数"
+    verdict = "有效" if tally.stands else "无效（未过半数）"
+    return f"{tally.entry.report.organization}：应到{tally.expected}人，实投{tally.voted}票，{rule}，{verdict}"
+
+
+@transaction.atomic
+def entry_voting_open(*, evaluation, entry, by):
+    """Per-speech voting: open the ballot on one organization (one at a time)."""
+    evaluation = _locked(evaluation)
+    ensure_open(evaluation.cycle)
+    if evaluation.mode != Evaluation.Mode.PER_SPEECH:
+        raise ValidationError("本次测评为集中测评，不能逐个开始投票。")
+    if evaluation.status not in (Evaluation.Status.OPEN, Evaluation.Status.REHEARSAL):
+        raise ValidationError("请先开始民主测评（或演练），再逐个开始投票。")
+    entry = EvaluationEntry.objects.select_for_update().get(pk=entry.pk, evaluation=evaluation)
+    if entry.voting_opened_at is not None:
+        raise ValidationError("对该书记的投票已经开始过。")
+    if evaluation.entries.filter(voting_opened_at__isnull=False, voting_closed_at__isnull=True).exists():
+        raise ValidationError("另一位书记的投票尚未结束，请先结束。")
+    entry.voting_opened_at = timezone.now()
+    entry.save(update_fields=["voting_opened_at"])
+    audit(evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"开始对{entry.report.organization}投票", obj=evaluation)
+    return entry
+
+
+@transaction.atomic
+def entry_voting_close(*, evaluation, entry, by):
+    """Per-speech voting: close the ballot on one organization; the quorum is recorded."""
+    evaluation = _locked(evaluation)
+    entry = EvaluationEntry.objects.select_for_update().get(pk=entry.pk, evaluation=evaluation)
+    if not entry.is_voting:
+        raise ValidationError("对该书记的投票不在进行中。")
+    entry.voting_closed_at = timezone.now()
+    entry.save(update_fields=["voting_closed_at"])
+    tally = next(t for t in evaluation_tally(evaluation_of(evaluation.cycle)) if t.entry.pk == entry.pk)
+    audit(evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"结束对{entry.report.organization}投票：{_quorum_summary(tally)}", obj=evaluation)
+    return entry
 
 
 def _ballots_reshuffle(evaluation):
@@ -223,6 +348,11 @@ def _ballots_reshuffle(evaluation):
     ]
     rng.shuffle(votes)
     Vote.objects.bulk_create(votes, batch_size=500)
+    # Per-speech voting: which codes voted on which organization, rewritten in a random order too.
+    uses = list(BallotCodeUse.objects.filter(entry__evaluation=evaluation).values_list("code_id", "entry_id"))
+    BallotCodeUse.objects.filter(entry__evaluation=evaluation).delete()
+    rng.shuffle(uses)
+    BallotCodeUse.objects.bulk_create([BallotCodeUse(id=uuid.uuid4(), code_id=c, entry_id=e) for c, e in uses], batch_size=500)
     # A no-op UPDATE still writes a new row version: the codes' xmin becomes this transaction's too.
     BallotCode.objects.filter(group__evaluation=evaluation).update(used=F("used"))
     return len(ballots)
@@ -237,7 +367,7 @@ def _vacuum_ballot_tables():
     without free pages. Best effort: a failure (another long transaction, a busy database) is
     logged, and the next manual or automatic VACUUM finishes the job.
     """
-    tables = [model._meta.db_table for model in (Ballot, Vote, BallotCode)]
+    tables = [model._meta.db_table for model in (Ballot, Vote, BallotCode, BallotCodeUse)]
     try:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -259,11 +389,17 @@ def evaluation_close(*, evaluation, by):
     if evaluation.status != Evaluation.Status.OPEN:
         raise ValidationError("只能结束正在进行的民主测评。")
     ballots = _ballots_reshuffle(evaluation)
+    now = timezone.now()
+    evaluation.entries.filter(voting_opened_at__isnull=False, voting_closed_at__isnull=True).update(voting_closed_at=now)
     evaluation.status = Evaluation.Status.CLOSED
-    evaluation.closed_at = timezone.now()
+    evaluation.closed_at = now
     evaluation.save(update_fields=["status", "closed_at"])
+    quorum = "；".join(_quorum_summary(tally) for tally in evaluation_tally(evaluation_of(evaluation.cycle)))
     audit_change(
-        evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"结束民主测评“{evaluation}”（手机投票{ballots}张）", obj=evaluation
+        evaluation.cycle, by, AuditEntry.Action.SETTINGS_CHANGED,
+        f"结束民主测评“{evaluation}”（手机投票{ballots}张）",
+        obj=evaluation,
+        changes={"quorum": quorum},
     )
     transaction.on_commit(_vacuum_ballot_tables)
     return evaluation
@@ -272,25 +408,53 @@ def evaluation_close(*, evaluation, by):
 # ---------------------------------------------------------------- voting
 
 
+def ballot_entries(evaluation):
+    """The organizations a ballot marks now: all of them, or in per-speech voting the one open."""
+    entries = evaluation.entries.select_related("report__organization__secretary")
+    if evaluation.mode == Evaluation.Mode.PER_SPEECH:
+        entries = entries.filter(voting_opened_at__isnull=False, voting_closed_at__isnull=True)
+    return list(entries)
+
+
 def code_check(code):
     """The BallotCode a typed code names if it may vote now; raises BallotRefused otherwise. Reads only."""
     ballot_code = code_lookup(code_normalize(code))
     if ballot_code is None:
         raise CodeInvalid
+    evaluation = ballot_code.group.evaluation
     if ballot_code.used:
         raise CodeUsed
-    if not is_accepting_votes(ballot_code.group.evaluation):
+    if not is_accepting_votes(evaluation):
         raise VotingClosed
+    rehearsing = evaluation.status == Evaluation.Status.REHEARSAL
+    if ballot_code.rehearsal and not rehearsing:
+        raise RehearsalCode
+    if rehearsing and not ballot_code.rehearsal:
+        raise RehearsalOnly
+    if evaluation.mode == Evaluation.Mode.PER_SPEECH:
+        entries = ballot_entries(evaluation)
+        if not entries:
+            raise BallotRefused("现在没有正在进行的投票，请等待主持人宣布开始对下一位书记投票。")
+        if BallotCodeUse.objects.filter(code=ballot_code, entry__in=entries).exists():
+            raise CodeUsed("您已经对本位书记投过票，请等待下一位书记的投票开始。")
     return ballot_code
 
 
 def choices_check(evaluation, choices):
-    """{entry id: mark id} with every entry of the ballot marked; ValidationError naming the missing ones."""
-    marks = {mark.pk for mark in evaluation.marks.all()}
-    entries = list(evaluation.entries.all())
-    missing = [entry.pk for entry in entries if choices.get(entry.pk) not in marks]
+    """{entry id: mark id} with every entry of the ballot marked; ValidationError naming the missing
+    ones, or (with a limit on the best mark) saying how many best marks are allowed."""
+    marks = list(evaluation.marks.all())
+    entries = ballot_entries(evaluation)
+    missing = [entry.pk for entry in entries if choices.get(entry.pk) not in {mark.pk for mark in marks}]
     if missing:
         raise ValidationError({f"entry_{pk}": "请选择一项评价。" for pk in missing})
+    limit = best_limit_count(evaluation.best_limit, evaluation.entries.count()) if evaluation.mode == Evaluation.Mode.ONCE else None
+    if limit is not None and marks:
+        given = sum(1 for entry in entries if choices[entry.pk] == marks[0].pk)
+        if given > limit:
+            raise ValidationError(
+                {"best_limit": f"每张测评票最多评 {limit} 个“{marks[0].label}”，您评了 {given} 个，请改掉 {given - limit} 个后再提交。"}
+            )
     return {entry.pk: choices[entry.pk] for entry in entries}
 
 
@@ -308,8 +472,15 @@ def ballot_cast(*, code, choices):
     # sees the new status: no ballot lands after the closing rewrite.
     if not is_accepting_votes(_shared_lock(evaluation)):
         raise VotingClosed
+    if evaluation.mode == Evaluation.Mode.PER_SPEECH:
+        # The unique (code, entry) pair is the gate: one submission per code and organization.
+        try:
+            with transaction.atomic():
+                BallotCodeUse.objects.bulk_create([BallotCodeUse(code=ballot_code, entry_id=entry_id) for entry_id in choices])
+        except IntegrityError:
+            raise CodeUsed("您已经对本位书记投过票。") from None
     # The conditional UPDATE is the gate: the database lets one submission of a code through.
-    if not BallotCode.objects.filter(pk=ballot_code.pk, used=False).update(used=True):
+    elif not BallotCode.objects.filter(pk=ballot_code.pk, used=False).update(used=True):
         raise CodeUsed
     ballot = Ballot.objects.create(evaluation=evaluation, group_id=ballot_code.group_id)
     Vote.objects.bulk_create([Vote(ballot=ballot, entry_id=entry_id, mark_id=mark_id) for entry_id, mark_id in choices.items()])
@@ -347,7 +518,7 @@ def paper_tallies_set(*, evaluation, counts, by):
             errors[key] = "不能为负数。"
             continue
         cleaned[(entry_id, group_id, mark_id)] = number
-    electronic = electronic_ballots_by_group(evaluation)
+    electronic = electronic_votes_by_entry_and_group(evaluation)
     existing = {(t.entry_id, t.group_id, t.mark_id): t for t in PaperTally.objects.filter(entry__evaluation=evaluation)}
     totals = {}
     for (entry_id, group_id, mark_id), tally in existing.items():
@@ -357,10 +528,11 @@ def paper_tallies_set(*, evaluation, counts, by):
             totals[(entry_id, group_id)] = totals.get((entry_id, group_id), 0) + number
     for (entry_id, group_id), paper in totals.items():
         group = groups[group_id]
-        if paper + electronic.get(group_id, 0) > group.size:
+        phone = electronic.get((entry_id, group_id), 0)
+        if paper + phone > group.size:
             errors[f"paper_{entry_id}_{group_id}"] = (
                 f"{entries[entry_id].report.organization}·{group.name}：纸质票 {paper} 张加手机投票 "
-                f"{electronic.get(group_id, 0)} 张，超过该类测评人数 {group.size}。"
+                f"{phone} 张，超过该类测评人数 {group.size}。"
             )
     if errors:
         raise ValidationError(errors)

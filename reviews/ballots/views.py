@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.confirmations import Confirmation, confirm_then
 from branches.downloads import download_response
 from branches.throttles import Throttle, client_address
 from reviews.ballots import services
-from reviews.ballots.computation import code_display, code_normalize
+from reviews.ballots.computation import best_limit_count, code_display, code_normalize
 from reviews.ballots.documents import code_sheet_filename, code_sheet_pdf
 from reviews.ballots.forms import EvaluationSetupForm
 from reviews.ballots.selectors import (
@@ -31,9 +31,10 @@ from reviews.ballots.selectors import (
     evaluation_turnout,
     is_accepting_votes,
     paper_tally_values,
+    rehearsal_codes,
 )
 from reviews.models import Evaluation
-from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell
+from reviews.view_helpers import add_errors, administered_cycle_or_404, call_and_tell, redirect_back
 
 # Wrong codes per address before the voting page stops checking unknown codes for a while
 # (counted in the shared cache; a real code is always accepted).
@@ -68,9 +69,38 @@ def evaluation(request, cycle_pk):
                 "tallies": evaluation_tally(evaluation) if evaluation.status == Evaluation.Status.CLOSED else None,
                 "min_group_votes": MIN_GROUP_VOTES,
                 "vote_url": request.build_absolute_uri(reverse("vote:enter")),
+                "rehearsal_codes": [
+                    (code_display(code), request.build_absolute_uri(reverse("vote:code", args=[code])))
+                    for code in rehearsal_codes(evaluation)
+                ],
             }
         )
     return render(request, "reviews/ballots/evaluation.html", context)
+
+
+@login_required
+@require_POST
+def evaluation_rehearsal(request, cycle_pk):
+    """Start a rehearsal (test codes), or end it (its ballots wiped: the box must be ticked)."""
+    _cycle, evaluation = _evaluation_or_404(request, cycle_pk)
+    if request.POST.get("action") == "end":
+        if request.POST.get("confirm") != "1":
+            messages.error(request, "请勾选“清除全部演练票”后再结束演练。")
+        else:
+            call_and_tell(
+                request, lambda: services.evaluation_rehearsal_end(evaluation=evaluation, by=request.user),
+                "演练已结束，演练票和演练测评码已全部清除。现在可以开始正式测评。",
+            )
+    else:
+        try:
+            count = int(request.POST.get("count", "5"))
+        except ValueError:
+            count = 0
+        call_and_tell(
+            request, lambda: services.evaluation_rehearsal_start(evaluation=evaluation, by=request.user, count=count),
+            "投票演练已开始：请用下方的演练测评码试投，正式测评码此时不能投票。",
+        )
+    return redirect("reviews:evaluation", cycle_pk=cycle_pk)
 
 
 @login_required
@@ -152,18 +182,21 @@ def _evaluation_confirm(request, cycle_pk, action):
         messages.error(request, f"民主测评当前状态为“{evaluation.get_status_display()}”，不能{spec['title']}。")
         return redirect("reviews:evaluation", cycle_pk=cycle.pk)
     participation = evaluation_participation(evaluation)
+    next_url = request.POST.get("next") or request.GET.get("next", "")
     confirmation = Confirmation(
         title=spec["title"],
         key=action,
         consequences=spec["consequences"],
         cancel_url=reverse("reviews:evaluation", args=[cycle.pk]),
         danger=action == "close" and not participation.quorum_met,
+        # Back where the host came from (the meeting's console), else the evaluation's page.
+        hidden={"next": next_url} if next_url else {},
     )
 
     def act():
         # The service locks the row: of parallel confirmations one acts, the others get its message.
         call_and_tell(request, lambda: spec["service"](evaluation=evaluation, by=request.user), spec["success"])
-        return redirect("reviews:evaluation", cycle_pk=cycle.pk)
+        return redirect_back(request, reverse("reviews:evaluation", args=[cycle.pk]))
 
     context = {
         "cycle": cycle,
@@ -256,7 +289,7 @@ def _ballot_page(request, ballot_code, *, choices=None, errors=None, confirm=Fal
     choices = choices or {}
     errors = errors or {}
     marks = {mark.pk: mark for mark in evaluation.marks.all()}
-    entries = [(entry, choices.get(entry.pk), errors.get(f"entry_{entry.pk}")) for entry in evaluation.entries.all()]
+    entries = [(entry, choices.get(entry.pk), errors.get(f"entry_{entry.pk}")) for entry in services.ballot_entries(evaluation)]
     context = {
         "evaluation": evaluation,
         "group": ballot_code.group,
@@ -265,7 +298,12 @@ def _ballot_page(request, ballot_code, *, choices=None, errors=None, confirm=Fal
         "entries": entries,
         "marks": list(marks.values()),
         "chosen": [(entry, marks.get(mark_id)) for entry, mark_id, _error in entries],
-        "missing": len(errors),
+        "missing": len([key for key in errors if key.startswith("entry_")]),
+        "limit_error": (errors.get("best_limit") or [""])[0],
+        "best_limit": best_limit_count(evaluation.best_limit, len(evaluation.entries.all()))
+        if evaluation.mode == Evaluation.Mode.ONCE
+        else None,
+        "rehearsal": evaluation.status == Evaluation.Status.REHEARSAL,
     }
     template = "reviews/ballots/vote_confirm.html" if confirm else "reviews/ballots/vote_ballot.html"
     return _private(render(request, template, context, status=400 if errors else 200))

@@ -1,7 +1,17 @@
 """The reviews app's models, one module per room (core, rectification, ballots), re-exported here
 so that `from reviews.models import X` and the migrations' references keep working."""
 
-from reviews.models.ballots import Ballot, BallotCode, Evaluation, EvaluationEntry, Mark, PaperTally, Vote, VoterGroup
+from reviews.models.ballots import (
+    Ballot,
+    BallotCode,
+    BallotCodeUse,
+    Evaluation,
+    EvaluationEntry,
+    Mark,
+    PaperTally,
+    Vote,
+    VoterGroup,
+)
 from reviews.models.core import (
     DEFAULT_CRITERIA,
     DEFAULT_PROBLEM_CATEGORIES,
@@ -21,6 +31,7 @@ from reviews.models.core import (
     ReviewerPseudonym,
     Score,
 )
+from reviews.models.meeting import Attendee, Meeting, MeetingQuestion, Speech
 from reviews.models.rectification import (
     ProblemListProposal,
     RectificationEvent,
@@ -35,14 +46,18 @@ __all__ = [
     "DEFAULT_CRITERIA",
     "DEFAULT_PROBLEM_CATEGORIES",
     "Assignment",
+    "Attendee",
     "Ballot",
     "BallotCode",
+    "BallotCodeUse",
     "Criterion",
     "Evaluation",
     "EvaluationEntry",
     "Grade",
     "Mark",
     "Notice",
+    "Meeting",
+    "MeetingQuestion",
     "PaperTally",
     "Problem",
     "ProblemCategory",
@@ -61,6 +76,7 @@ __all__ = [
     "ReviewChange",
     "ReviewerPseudonym",
     "Score",
+    "Speech",
     "Vote",
     "VoterGroup",
     "rectification_evidence_path",

@@ -24,12 +24,27 @@ class Evaluation(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "准备中"
+        REHEARSAL = "rehearsal", "演练中"
         OPEN = "open", "测评中"
         CLOSED = "closed", "已结束"
+
+    class Mode(models.TextChoices):
+        ONCE = "once", "集中测评（全部述职后一次投票）"
+        PER_SPEECH = "per_speech", "逐个测评（每位书记述职后投票）"
+
+    class BestLimit(models.TextChoices):
+        NONE = "", "不限"
+        THIRD = "1/3", "不超过测评对象的三分之一"
+        HALF = "1/2", "不超过测评对象的二分之一"
 
     cycle = models.OneToOneField(Cycle, verbose_name="年度述职评议", on_delete=models.CASCADE, related_name="evaluation")
     title = models.CharField("测评会议名称", max_length=120)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    mode = models.CharField("投票方式", max_length=20, choices=Mode.choices, default=Mode.ONCE)
+    # The vote of an organization stands only if more than half of those expected took part.
+    quorum_required = models.BooleanField("须过半数参加方为有效", default=False)
+    # At most this share of the organizations may get the best mark on one ballot (once mode).
+    best_limit = models.CharField("每张票“好”的数量", max_length=5, choices=BestLimit.choices, blank=True, default="")
     closes_at = models.DateTimeField("投票截止时间", null=True, blank=True)
     opened_at = models.DateTimeField("开始时间", null=True, blank=True, editable=False)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True, editable=False)
@@ -49,6 +64,13 @@ class EvaluationEntry(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="entries")
     report = models.ForeignKey(Report, verbose_name="述职报告", on_delete=models.CASCADE, related_name="evaluation_entries")
     order = models.PositiveIntegerField("顺序", default=0)
+    # Per-speech voting (Evaluation.Mode.PER_SPEECH): the host opens and closes each entry.
+    voting_opened_at = models.DateTimeField(null=True, blank=True)
+    voting_closed_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_voting(self):
+        return self.voting_opened_at is not None and self.voting_closed_at is None
 
     class Meta:
         verbose_name = "测评对象"
@@ -89,6 +111,8 @@ class Mark(models.Model):
     label = models.CharField("评价", max_length=10)
     factor = models.DecimalField("折算系数", max_digits=4, decimal_places=3)
     order = models.PositiveIntegerField("顺序", default=0)
+    # 不了解 / 弃权: a vote that counts as taking part but not in the score.
+    abstain = models.BooleanField("不计分（不了解/弃权）", default=False)
 
     class Meta:
         verbose_name = "评价选项"
@@ -112,10 +136,26 @@ class BallotCode(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     plain = models.CharField(max_length=16, blank=True)
     used = models.BooleanField(default=False)
+    # A test code of the rehearsal (演练): votes only while rehearsing; deleted with its votes after.
+    rehearsal = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "测评码"
         verbose_name_plural = "测评码"
+
+
+class BallotCodeUse(models.Model):
+    """Per-speech voting: the code has voted on this entry (the unique pair is the gate). Says
+    nothing about the mark; rewritten in random order when the evaluation closes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.ForeignKey(BallotCode, on_delete=models.CASCADE, related_name="uses")
+    entry = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="code_uses")
+
+    class Meta:
+        verbose_name = "测评码使用"
+        verbose_name_plural = "测评码使用"
+        constraints = [models.UniqueConstraint(fields=["code", "entry"], name="ballot_code_use_unique")]
 
 
 class Ballot(models.Model):

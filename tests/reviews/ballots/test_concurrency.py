@@ -11,8 +11,8 @@ import time
 import pytest
 from django.db import OperationalError, close_old_connections, connection, connections
 
-from reviews.ballots.services import BallotRefused, ballot_cast
-from reviews.models import Ballot, BallotCode, Vote
+from reviews.ballots.services import BallotRefused, ballot_cast, entry_voting_open
+from reviews.models import Ballot, BallotCode, BallotCodeUse, Evaluation, Vote
 from tests.reviews.ballots.helpers import marks_by_label
 
 THREADS = 6
@@ -132,3 +132,17 @@ def test_ballots_cast_while_voting_closes_land_before_the_close_or_are_refused(o
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(DISTINCT xmin::text) FROM {Ballot._meta.db_table}")
             assert cursor.fetchone()[0] <= 1  # all from the closing transaction
+
+
+def test_per_speech_the_same_code_on_one_organization_concurrently_counts_once(opened):
+    Evaluation.objects.filter(pk=opened.evaluation.pk).update(mode=Evaluation.Mode.PER_SPEECH)
+    opened.evaluation.refresh_from_db()
+    entry = opened.evaluation.entries.order_by("order").first()
+    entry_voting_open(evaluation=opened.evaluation, entry=entry, by=opened.admin)
+    code = opened.codes["群众代表"][0]
+    choices = {entry.pk: marks_by_label(opened.evaluation)["好"]}
+    outcomes = _race([lambda: ballot_cast(code=code, choices=choices)] * THREADS)
+    assert outcomes.count("ok") == 1, outcomes
+    assert all(isinstance(outcome, BallotRefused) for outcome in outcomes if outcome != "ok"), outcomes
+    assert Ballot.objects.count() == 1 and Vote.objects.count() == 1
+    assert BallotCodeUse.objects.count() == 1

@@ -9,7 +9,7 @@ from branches.models import AuditEntry
 from reports.models import Cycle
 from reviews.ballots import services
 from reviews.ballots.selectors import ballot_scores, evaluation_tally, evaluation_turnout
-from reviews.models import Ballot, BallotCode, Evaluation, PaperTally, Result, Vote
+from reviews.models import Ballot, BallotCode, BallotCodeUse, Evaluation, PaperTally, Result, Vote
 from reviews.results.selectors import cycle_results, results_state
 from reviews.results.services import results_compute
 from reviews.rubric_services import result_settings_update
@@ -155,7 +155,10 @@ def test_secrecy_the_stored_ballot_has_no_link_to_code_time_or_address(opened):
     vote_fields = {field.name for field in Vote._meta.get_fields()}
     assert vote_fields == {"id", "ballot", "entry", "mark"}
     code_fields = {field.name for field in BallotCode._meta.get_fields()}
-    assert code_fields == {"id", "group", "digest", "plain", "used"}  # no ballot, no time
+    assert code_fields == {"id", "group", "digest", "plain", "used", "rehearsal", "uses"}  # no ballot, no time
+    # Per-speech voting records which organization a code voted on — never the mark, ballot or time.
+    use_fields = {field.name for field in BallotCodeUse._meta.get_fields()}
+    assert use_fields == {"id", "code", "entry"}
     ballot = Ballot.objects.get()
     # A random id: nothing orders the ballots by the moment they were cast.
     assert ballot.pk.version == 4
