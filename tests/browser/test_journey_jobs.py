@@ -49,15 +49,16 @@ def test_the_years_zip_is_built_in_the_background_with_progress_then_downloaded(
     expect(page.locator("#job-download")).to_be_visible(timeout=90_000)
     expect(page.locator("#job-status")).to_have_text("已完成")
     expect(page.locator("#job-bar")).to_have_attribute("aria-valuenow", "100")
-    expect(page.locator("#job-outcome")).to_have_text("共 4 个文件")
+    # The summary (PDF, Word, Excel), two result sheets and two submitted reports (PDF and Word each).
+    expect(page.locator("#job-outcome")).to_have_text("共 11 个文件")
     seen = page.evaluate("window.seenCounts")
-    steps = [int(m.group(1)) for text in seen if (m := re.search(r"(\d+) / 4", text))]
-    assert any(0 < step < 4 for step in steps), seen  # the bar moved through the steps
-    assert steps == sorted(steps) and steps[-1] == 4, seen
+    steps = [int(m.group(1)) for text in seen if (m := re.search(r"(\d+) / 11", text))]
+    assert any(0 < step < 11 for step in steps), seen  # the bar moved through the steps
+    assert steps == sorted(steps) and steps[-1] == 11, seen
     assert sum(f"/jobs/{job.pk}/status/" in url for url in page_requests) >= 3
 
     name, content = download(page, page.locator("#job-download"))
     assert name == f"测试街道党工委{w.cycle.year}年度述职评议文件.zip"
     names = sorted(zipfile.ZipFile(io.BytesIO(content)).namelist())
-    assert len(names) == 4 and sum(n.startswith("评议结果/") for n in names) == 2
+    assert len(names) == 11 and sum(n.startswith("评议结果/") for n in names) == 4
     assert console_errors == []
