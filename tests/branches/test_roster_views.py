@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from branches.middleware import ROSTER_PASSWORDS_SESSION_KEY
 from branches.models import Organization, User
-from branches.roster import MEMBER_SHEET, ORGANIZATION_SHEET
+from branches.roster import MEMBER_SHEET, ORGANIZATION_SHEET, RosterInvalid
+from branches.roster import apply as roster_apply_module
 from jobs.models import Job
 from tests.branches.roster_helpers import branches_rows, roster_bytes, sheet_rows
 from tests.jobs.helpers import run_queued
@@ -213,3 +214,22 @@ def test_another_administrator_of_the_same_organization_gets_a_404(client, world
     assert [client.get(reverse(name, args=[job.pk])).status_code for name in JOB_PAGES] == [404] * 4
     client.force_login(world.admin)
     assert client.get(reverse("jobs:roster_passwords", args=[job.pk + 1000])).status_code == 404  # a guessed id
+
+
+def test_a_failure_after_accounts_were_created_still_delivers_their_passwords(client, world, monkeypatch):
+    """The roster changed between the accounts and the organizations (another administrator's
+    import): the job fails with its message, and the accounts it did create are not orphaned
+    without their passwords."""
+    def changed_meanwhile(**kwargs):
+        raise RosterInvalid(None)
+
+    monkeypatch.setattr(roster_apply_module, "_write", changed_meanwhile)
+    client.force_login(world.admin)
+    preview = client.post(reverse("branches:roster_preview"), upload(roster_bytes(branches_rows("测试街道党工委", 2))))
+    applied = client.post(reverse("jobs:roster_apply"), {"checksum": preview.context["checksum"]})
+    job = Job.objects.get(kind=Job.Kind.ROSTER)
+    assert job.status == Job.Status.FAILED and applied["Location"] == reverse("jobs:roster_passwords", args=[job.pk])
+    page = client.get(applied["Location"])
+    assert "名册在预览后发生了变化" in page.content.decode()
+    assert [p["username"] for p in page.context["passwords"]] == ["新建_sec0", "新建_sec1"]
+    assert not Organization.objects.filter(name__startswith="新建").exists()
