@@ -75,12 +75,12 @@ def roster_apply(request):
     if len(plan.new_accounts) <= settings.JOBS_ROSTER_IN_REQUEST:
         job_run(job.pk)
         job.refresh_from_db()
-        if job.status == Job.Status.DONE:
-            messages.success(request, f"{job.outcome}。")
+        # The result page says how it went (and shows the passwords of any account created).
+        if job.status == Job.Status.DONE or (job.status == Job.Status.FAILED and job.sealed):
             response = redirect(page)
         elif job.status == Job.Status.FAILED:
             messages.error(request, job.error)
-            response = redirect(page if job.sealed else "branches:roster")
+            response = redirect("branches:roster")
     response.set_cookie(
         KEY_COOKIE,
         base64.urlsafe_b64encode(key).decode(),

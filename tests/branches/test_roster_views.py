@@ -90,6 +90,7 @@ def test_preview_apply_and_passwords_shown_once(client, world):
     user = User.objects.get(username=passwords[0]["username"])
     assert user.check_password(passwords[0]["password"]) and user.must_change_password
     assert passwords[0]["password"] in shown.content.decode()
+    assert "名册已导入：新增50个党组织，修改0个，新建50个账号" in shown.content.decode()
 
     download = client.get(reverse("jobs:roster_passwords_download", args=[job.pk]))
     assert download.status_code == 200
@@ -233,3 +234,16 @@ def test_a_failure_after_accounts_were_created_still_delivers_their_passwords(cl
     assert "名册在预览后发生了变化" in page.content.decode()
     assert [p["username"] for p in page.context["passwords"]] == ["新建_sec0", "新建_sec1"]
     assert not Organization.objects.filter(name__startswith="新建").exists()
+
+
+def test_a_failure_without_new_accounts_returns_to_the_roster_with_the_message(client, world, monkeypatch):
+    def changed_meanwhile(**kwargs):
+        raise RosterInvalid(None)
+
+    monkeypatch.setattr(roster_apply_module, "_write", changed_meanwhile)
+    client.force_login(world.admin)
+    preview = client.post(reverse("branches:roster_preview"), upload(roster_bytes([("新支部", "党支部", "测试街道党工委", "", "", "")])))
+    applied = client.post(reverse("jobs:roster_apply"), {"checksum": preview.context["checksum"]}, follow=True)
+    assert applied.redirect_chain[-1][0] == reverse("branches:roster")
+    assert "名册在预览后发生了变化" in applied.content.decode()
+    assert Job.objects.get(kind=Job.Kind.ROSTER).status == Job.Status.FAILED
