@@ -30,17 +30,19 @@ class FirstLoginPasswordChangeMiddleware:
 
 
 class RosterPasswordsMiddleware:
-    """Initial passwords of a roster import are shown once: leaving their page forgets them."""
+    """Initial passwords of a roster import are shown once: leaving their page forgets them.
+
+    The session holds the sealed private key of the import's job (jobs.roster_views) and the path
+    of its passwords page; while the job runs the administrator may go elsewhere and come back."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         session = getattr(request, "session", None)
-        if (
-            session is not None
-            and ROSTER_PASSWORDS_SESSION_KEY in session
-            and not request.path_info.startswith(reverse("branches:roster_passwords"))
+        kept = session.get(ROSTER_PASSWORDS_SESSION_KEY) if session is not None else None
+        if kept is not None and (
+            not isinstance(kept, dict) or (kept.get("shown") and not request.path_info.startswith(kept["path"]))
         ):
             del session[ROSTER_PASSWORDS_SESSION_KEY]
         return self.get_response(request)

@@ -12,9 +12,6 @@ urlpatterns = [
     path("roster/template/", roster_views.roster_template_download, name="roster_template"),
     path("roster/export/", roster_views.roster_export_download, name="roster_export"),
     path("roster/preview/", roster_views.roster_preview, name="roster_preview"),
-    path("roster/apply/", roster_views.roster_apply, name="roster_apply"),
-    path("roster/passwords/", roster_views.roster_passwords, name="roster_passwords"),
-    path("roster/passwords/download/", roster_views.roster_passwords_download, name="roster_passwords_download"),
     path("audit/", audit_views.audit_log, name="audit_log"),
     # organizations and people of the administrator's subtree (people_views)
     path("organizations/", people_views.organizations, name="organizations"),

@@ -253,6 +253,8 @@ JOBS_STALE_AFTER = int(os.environ.get("SHUPING_JOBS_STALE_AFTER", "300"))
 JOBS_KEEP_DAYS = 7
 # Mass reminders to at most this many secretaries are sent within the request; more in the background.
 JOBS_REMINDERS_IN_REQUEST = 100
+# A roster import creating at most this many accounts runs in the request (one batch of hashing).
+JOBS_ROSTER_IN_REQUEST = 100
 
 # Report upload (.docx import) limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -11,4 +11,5 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "kind", "status", "done", "total", "attempts", "requested_by", "organization", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["requested_by", "organization"]
-    exclude = ["params"]
+    # The roster content and the sealed passwords are nobody's to read here.
+    exclude = ["params", "sealed"]

@@ -13,6 +13,7 @@ class Job(models.Model):
         CYCLE_ARCHIVE = "cycle_archive", "年度文件打包"
         SUMMARY = "summary", "结果汇总"
         REMINDERS = "reminders", "批量提醒逾期未提交的书记"
+        ROSTER = "roster", "党组织名册导入"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -39,6 +40,9 @@ class Job(models.Model):
     outcome = models.CharField("结果说明", max_length=300, blank=True)
     error = models.CharField("错误说明", max_length=300, blank=True)
     # Which run is current: a run whose attempt is no longer the job's stops at its next step.
+    # A roster import's initial passwords, each batch sealed to the public key in `params` (only
+    # the requester's browser holds the private key): [{"usernames": [...], "box": base64}].
+    sealed = models.JSONField("密封结果", default=list, blank=True)
     attempts = models.PositiveSmallIntegerField("运行次数", default=0)
     task_id = models.CharField("队列任务", max_length=64, blank=True)
     created_at = models.DateTimeField("发起时间", auto_now_add=True)

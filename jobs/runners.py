@@ -2,6 +2,8 @@
 `progress(done, total)`; it returns a RunResult. Every runner may run again from the start after
 an interruption: it writes a fresh file, or skips what an earlier run already did."""
 
+import base64
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -9,7 +11,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from branches.models import Notification
+from branches.roster import RosterInvalid, roster_import, seal_to
 from branches.services import notify
+from jobs.models import Job
 from reviews.console.progress import late_reports
 from reviews.console.reminders import reminder_text
 from reviews.results.archive import cycle_archive_filename, cycle_archive_write
@@ -84,8 +88,47 @@ def run_reminders(job, out, progress):
     return RunResult(outcome=f"已提醒 {total} 个逾期未提交的党组织书记")
 
 
+ROSTER_CHANGED_ERROR = "名册在预览后发生了变化，导入前检查发现错误，请重新上传并预览。"
+
+
+def run_roster(job, out, progress):
+    """Import the previewed roster as its administrator. Each batch of new accounts is committed
+    with its initial passwords sealed to the administrator's public key (jobs.Job.sealed), so a run
+    after an interruption finds the accounts an earlier run created (never creates them twice) and
+    their passwords are still delivered with the rest."""
+    public_key = base64.b64decode(job.params["public_key"])
+
+    def keep(records):
+        # Inside the batch's transaction: a superseded run adds nothing (and its accounts roll back).
+        current = Job.objects.select_for_update().filter(pk=job.pk, attempts=job.attempts, status=Job.Status.RUNNING).first()
+        if current is None:
+            raise JobSuperseded
+        box = seal_to(public_key, json.dumps(records, ensure_ascii=False).encode())
+        current.sealed.append({"usernames": [r["username"] for r in records], "box": base64.b64encode(box).decode()})
+        current.save(update_fields=["sealed"])
+
+    try:
+        outcome = roster_import(
+            content=base64.b64decode(job.params["content"]),
+            by=job.requested_by,
+            own_accounts={username for part in job.sealed for username in part["usernames"]},
+            on_accounts=keep,
+            progress=progress,
+        )
+    except RosterInvalid as invalid:
+        raise ValidationError(ROSTER_CHANGED_ERROR) from invalid
+    counts = outcome.counts
+    return RunResult(
+        outcome=(
+            f"名册已导入：新增{counts['new']}个党组织，修改{counts['changed']}个，"
+            f"新建{counts['new_accounts']}个账号，增加{counts['new_members']}名班子成员"
+        )
+    )
+
+
 RUNNERS = {
     "cycle_archive": run_cycle_archive,
     "summary": run_summary,
     "reminders": run_reminders,
+    "roster": run_roster,
 }

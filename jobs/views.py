@@ -51,6 +51,8 @@ def job_state(job):
         "error": job.error,
         "download_url": reverse("jobs:download", args=[job.pk]) if job.status == Job.Status.DONE and job.file else "",
         "filename": job.filename,
+        # A roster import's result (and initial passwords) is its own page.
+        "result_url": reverse("jobs:roster_passwords", args=[job.pk]) if job.kind == Job.Kind.ROSTER and job.is_finished else "",
     }
 
 

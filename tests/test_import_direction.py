@@ -44,7 +44,7 @@ ROOMS = {
     # Across years and levels: an organization's file, a cycle's analysis, the subtree side by side.
     "reviews.insight": (5, "insight"),
     "reviews.templatetags.insight": (5, "insight"),  # the organization link names the file's rule
-    # Background jobs (the year's .zip, summaries, mass reminders) run the rooms' documents and services.
+    # Background jobs (the year's .zip, summaries, mass reminders, roster imports) run the rooms' documents and services.
     "jobs": (6, "jobs"),
     # Wiring and tools: they may import every room.
     "reviews.demo": (7, "wiring"),

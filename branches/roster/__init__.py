@@ -11,6 +11,7 @@ One module per concern, each importing only those before it:
   read       the workbook read into rows (`roster_read`)
   plan       the rows checked against the database, nothing written (`roster_plan`)
   passwords  initial passwords of new accounts, sealed between requests (`seal`, `unseal`)
+             or to a public key for a background import (`keypair`, `seal_to`, `unseal_with`)
   apply      the plan written in one transaction, or RosterInvalid (`roster_import`)
   workbooks  the template, the export and the initial-password sheet
 This package re-exports their public names: import them from `branches.roster`.
@@ -38,8 +39,11 @@ from .passwords import (
     PASSWORD_LENGTH,
     initial_password,
     initial_password_hash,
+    keypair,
     seal,
+    seal_to,
     unseal,
+    unseal_with,
 )
 from .plan import RosterPlan, roster_plan
 from .read import MemberRow, OrganizationRow, Person, RosterError, roster_read
@@ -77,6 +81,9 @@ __all__ = [
     "roster_plan",
     "roster_read",
     "roster_template",
+    "keypair",
     "seal",
+    "seal_to",
     "unseal",
+    "unseal_with",
 ]

@@ -40,36 +40,98 @@ def _levels(rows):
     return levels
 
 
-@transaction.atomic
-def roster_import(*, content, by):
-    """Plan and apply a roster in one transaction. Raises RosterInvalid (nothing written) on errors.
+# New accounts are created this many at a time, each batch committed with its passwords (hashing
+# is the slow part of a large import: one progress step per batch).
+ACCOUNT_BATCH = 100
 
-    New accounts get a random initial password and must change it at first login; the
-    passwords are returned (never stored in plain text)."""
-    plan = roster_plan(content=content, user=by)
-    if plan.errors:
-        raise RosterInvalid(plan)
-    counts = plan.counts
 
-    passwords = {person.username: initial_password() for person in plan.new_accounts}
+def _roles(plan):
+    """{username: "…书记、…班子成员"} of the plan's new accounts."""
+    new = {person.username for person in plan.new_accounts}
+    roles = {}
+    for row in plan.organizations:
+        if row.secretary and row.secretary.username in new:
+            roles.setdefault(row.secretary.username, []).append(f"{row.name}书记")
+    for member in plan.members:
+        if member.person.username in new:
+            roles.setdefault(member.person.username, []).append(f"{member.organization.name}班子成员")
+    return {username: "、".join(names) for username, names in roles.items()}
+
+
+def _accounts_create(people, roles):
+    """The accounts of `people` with random initial passwords; their records to hand out."""
+    records = [
+        {"username": p.username, "name": p.name, "phone": p.phone, "roles": roles.get(p.username, ""), "password": initial_password()}
+        for p in people
+    ]
     User.objects.bulk_create(
         [
             User(
-                username=person.username,
-                name=person.name,
-                phone=person.phone,
-                password=initial_password_hash(passwords[person.username]),
+                username=record["username"],
+                name=record["name"],
+                phone=record["phone"],
+                password=initial_password_hash(record["password"]),
                 must_change_password=True,
             )
-            for person in plan.new_accounts
+            for record in records
         ]
     )
+    return records
+
+
+def roster_import(*, content, by, own_accounts=(), on_accounts=None, progress=None):
+    """Plan and apply a roster. Raises RosterInvalid (nothing written) when the plan has errors.
+
+    New accounts get a random initial password and must change it at first login. They are created
+    ACCOUNT_BATCH at a time, each batch in one transaction with `on_accounts(records)` (the caller
+    keeps the passwords, sealed, in that same transaction); then the organizations, secretaries and
+    members in one transaction. Run again after an interruption, an import passes the usernames its
+    earlier runs created as `own_accounts`: they are found, not created twice, and still counted as
+    new. Without `on_accounts` the whole import is one transaction and the passwords are returned
+    (never stored in plain text). `progress(done, total)` counts accounts, then the rows."""
+    if on_accounts is None:
+        with transaction.atomic():
+            return _import(content=content, by=by, own_accounts=(), on_accounts=None, progress=progress)
+    return _import(content=content, by=by, own_accounts=own_accounts, on_accounts=on_accounts, progress=progress)
+
+
+def _import(*, content, by, own_accounts, on_accounts, progress):
+    progress = progress or (lambda done, total: None)
+    own_accounts = set(own_accounts)
+    plan = roster_plan(content=content, user=by, own_accounts=own_accounts)
+    if plan.errors:
+        raise RosterInvalid(plan)
+    people, roles = list(plan.new_accounts), _roles(plan)
+    total = len(people) + len(plan.organizations) + len(plan.members)
+    progress(0, total)
+    records = []
+    for start in range(0, len(people), ACCOUNT_BATCH):
+        with transaction.atomic():
+            batch = _accounts_create(people[start : start + ACCOUNT_BATCH], roles)
+            if on_accounts is not None:
+                on_accounts(batch)
+        records += batch
+        own_accounts |= {record["username"] for record in batch}
+        progress(start + len(batch), total)
+    with transaction.atomic():
+        _write(content=content, by=by, own_accounts=own_accounts, counts=plan.counts)
+    progress(total, total)
+    return RosterOutcome(counts={**plan.counts, "new_accounts": len(own_accounts)}, passwords=records)
+
+
+def _write(*, content, by, own_accounts, counts):
+    """Everything but the new accounts (which exist by now), planned again in this transaction."""
+    plan = roster_plan(content=content, user=by, own_accounts=own_accounts)
+    if plan.errors:
+        raise RosterInvalid(plan)
+    counts = {**counts, "new_accounts": len(own_accounts)}
+
     changed = []
     for account, _changes, person in plan.changed_accounts:
         account.name, account.phone = person.name, person.phone
         changed.append(account)
     User.objects.bulk_update(changed, ["name", "phone"])
-    usernames = {p.username for p in plan.new_accounts} | {row.secretary.username for row in plan.organizations if row.secretary}
+    usernames = {row.secretary.username for row in plan.organizations if row.secretary}
     usernames |= {member.person.username for member in plan.members}
     accounts = {u.username: u for u in User.objects.filter(username__in=list(usernames))}
 
@@ -123,30 +185,9 @@ def roster_import(*, content, by):
             changes={
                 "new": [row.name for row in plan.organizations if row.status == "new"],
                 "changed": {row.name: row.changes for row in plan.organizations if row.status == "changed"},
-                "new_accounts": sorted(passwords),
+                "new_accounts": sorted(own_accounts),
             },
         )
-
-    roles = {}
-    for row in plan.organizations:
-        if row.secretary and row.secretary.username in passwords:
-            roles.setdefault(row.secretary.username, []).append(f"{row.name}书记")
-    for member in plan.members:
-        if member.person.username in passwords:
-            roles.setdefault(member.person.username, []).append(f"{member.organization.name}班子成员")
-    return RosterOutcome(
-        counts=counts,
-        passwords=[
-            {
-                "username": person.username,
-                "name": person.name,
-                "phone": person.phone,
-                "roles": "、".join(roles.get(person.username, [])),
-                "password": passwords[person.username],
-            }
-            for person in plan.new_accounts
-        ],
-    )
 
 
 def _audit_anchor(plan, created, by):

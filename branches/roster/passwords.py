@@ -4,6 +4,12 @@ import hashlib
 import hmac
 import secrets
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 
 # Initial passwords: 12 characters from an alphabet without look-alikes (0/O, 1/l/I): ~68 bits.
@@ -47,3 +53,44 @@ def unseal(key: bytes, sealed: bytes):
         return None
     stream = hashlib.shake_256(key).digest(len(ciphertext))
     return bytes(a ^ b for a, b in zip(ciphertext, stream, strict=True))
+
+
+# Sealing to a public key (ECIES), for passwords made by a background worker: the request that
+# starts the import keeps the private key on the administrator's side (sealed in the session,
+# its key in a cookie) and gives the worker only the public key, so the server never holds
+# both a ciphertext and what opens it.
+SEAL_INFO = b"shuping roster initial passwords"
+
+
+def keypair():
+    """(private, public) raw 32-byte X25519 keys."""
+    private = X25519PrivateKey.generate()
+    return (
+        private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()),
+        private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
+    )
+
+
+def _box_key(shared, ephemeral_public):
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_public, info=SEAL_INFO).derive(shared)
+
+
+def seal_to(public_key: bytes, data: bytes):
+    """`data` encrypted to the holder of the private key of `public_key`:
+    ephemeral public key (32) + nonce (12) + AES-GCM ciphertext and tag."""
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key = _box_key(ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key)), ephemeral_public)
+    nonce = secrets.token_bytes(12)
+    return ephemeral_public + nonce + AESGCM(key).encrypt(nonce, data, SEAL_INFO)
+
+
+def unseal_with(private_key: bytes, box: bytes):
+    """The data sealed by `seal_to`, or None when the key does not open it."""
+    try:
+        ephemeral_public, nonce, ciphertext = box[:32], box[32:44], box[44:]
+        private = X25519PrivateKey.from_private_bytes(private_key)
+        key = _box_key(private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public)), ephemeral_public)
+        return AESGCM(key).decrypt(nonce, ciphertext, SEAL_INFO)
+    except (InvalidTag, ValueError):
+        return None

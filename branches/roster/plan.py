@@ -179,9 +179,9 @@ def _scope(user):
     return organizations + parents, scope_ids
 
 
-def _check_people(plan, people, user):
-    """One name and phone per account; existing accounts only within the importer's scope.
-    Returns {username: User} of the existing accounts."""
+def _check_people(plan, people, user, own_accounts):
+    """One name and phone per account; existing accounts only within the importer's scope (or
+    created by this very import: `own_accounts`). Returns {username: User} of the existing accounts."""
     by_username = {}
     for person in people:
         by_username.setdefault(person.username, []).append(person)
@@ -206,6 +206,10 @@ def _check_people(plan, people, user):
         manageable = set(
             people_manageable_by(user).filter(username__in=list(existing)).values_list("username", flat=True)
         )
+        # An import that created accounts before being interrupted (roster_import) finds them
+        # attached nowhere yet: they are its own.
+        visible |= own_accounts & set(existing)
+        manageable |= own_accounts & set(existing)
     for username in existing:
         if username not in visible:
             mention = by_username[username][0]
@@ -234,8 +238,9 @@ def _check_people(plan, people, user):
     return existing
 
 
-def roster_plan(*, content, user):
-    """Read and check a roster file against the database; nothing is written."""
+def roster_plan(*, content, user, own_accounts=frozenset()):
+    """Read and check a roster file against the database; nothing is written.
+    `own_accounts`: usernames this import already created (see roster_import)."""
     plan = RosterPlan()
     rows, members, plan.errors = roster_read(content)
     if not rows and not members and not plan.errors:
@@ -263,7 +268,7 @@ def roster_plan(*, content, user):
         member.organization = org
 
     people = [row.secretary for row in rows if row.secretary] + [member.person for member in members]
-    accounts = _check_people(plan, people, user)
+    accounts = _check_people(plan, people, user, set(own_accounts))
 
     for row in rows:
         if id(row) in failed:

@@ -17,6 +17,11 @@
     notice.textContent = state.notice;
     notice.classList.toggle("d-none", !state.notice);
     if (!state.finished) return;
+    if (state.result_url) {
+      var result = document.getElementById("job-result");
+      result.href = state.result_url;
+      result.classList.remove("d-none");
+    }
     fill.classList.remove("progress-bar-striped", "progress-bar-animated");
     if (state.status === "failed") {
       fill.classList.add("bg-danger");

@@ -1,6 +1,7 @@
 """Roster import: preview (plan) and apply, every kind of error, idempotent re-import, export round trip."""
 
 import io
+import json
 
 import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher
@@ -13,12 +14,15 @@ from branches.roster import (
     ORGANIZATION_SHEET,
     RosterInvalid,
     initial_password_hash,
+    keypair,
     roster_export,
     roster_import,
     roster_plan,
     roster_template,
     seal,
+    seal_to,
     unseal,
+    unseal_with,
 )
 from tests.branches.roster_helpers import branches_rows, roster_bytes, sheet_rows
 
@@ -246,6 +250,29 @@ def test_seal_round_trip_and_wrong_key():
     assert "初始密码".encode() not in sealed
     assert unseal(key, sealed).decode() == "初始密码"
     assert unseal(b"x" * 32, sealed) is None
+
+
+def test_seal_to_a_public_key_round_trip_and_wrong_key():
+    private, public = keypair()
+    data = json.dumps([{"username": "zhou", "password": "Abcdefgh2345"}]).encode()
+    box = seal_to(public, data)
+    assert unseal_with(private, box) == data
+    other_private, _ = keypair()
+    assert unseal_with(other_private, box) is None
+    assert unseal_with(public, box) is None  # the public key does not open it
+    tampered = box[:-1] + bytes([box[-1] ^ 1])
+    assert unseal_with(private, tampered) is None
+
+
+def test_a_sealed_box_alone_reveals_nothing():
+    private, public = keypair()
+    data = b"Abcdefgh2345 zhou"
+    first, second = seal_to(public, data), seal_to(public, data)
+    assert b"Abcdefgh2345" not in first and b"zhou" not in first
+    assert private not in first and public not in first
+    # a fresh ephemeral key and nonce each time: equal plain texts are not recognisable
+    assert first != second and first[:32] != second[:32]
+    assert len(first) == 32 + 12 + len(data) + 16
 
 
 def test_import_never_claims_an_unattached_account(world):
