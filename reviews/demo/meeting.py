@@ -43,7 +43,7 @@ def seed_meeting(*, cycle, by):
     )
     services.attendees_set(meeting=meeting, by=by, names_by_group={groups[name].pk: names for name, names in ATTENDEES.items()})
     for index, name in enumerate(CHECKED_IN_BY_PHONE):
-        services.attendee_check_in(attendee=Attendee.objects.get(meeting=meeting, name=name), device=f"demophone{index:07d}")
+        services.attendee_check_in(attendee=Attendee.objects.get(meeting=meeting, name=name), device=f"p{index}demophone{index:05d}")
     for name in CHECKED_IN_BY_HOST:
         services.attendee_check_in(attendee=Attendee.objects.get(meeting=meeting, name=name), by=by)
     services.screen_set(meeting=meeting, by=by, screen=Meeting.Screen.CHECKIN)
