@@ -9,6 +9,7 @@ speaker's review form.
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -449,9 +450,9 @@ def screen_state_json(request, token):
 
 # Phone check-in without an account: each phone keeps a random id in a cookie and checks in one
 # person (attendee_check_in refuses a second); the address is limited too, against a script that
-# drops the cookie. A room behind one wireless network shares one address: the limit leaves room.
+# drops the cookie. A room behind one NAT address shares the limit: settings.MEETING_CHECKIN_ADDRESS_LIMIT.
 CHECKIN_DEVICE_COOKIE = "shuping_checkin_device"
-checkin_tries = Throttle("meeting-checkin", limit=30, window=10 * 60)
+checkin_tries = Throttle("meeting-checkin", limit=lambda: settings.MEETING_CHECKIN_ADDRESS_LIMIT, window=10 * 60)
 
 
 @never_cache

@@ -237,11 +237,9 @@ def test_checkin_without_the_phone_cookie_is_refused_and_sets_one(client, meetin
     assert liu.checked_in_device == cookie.value
 
 
-def test_checkin_is_rate_limited_per_address(client, meeting_scene, monkeypatch):
+def test_checkin_is_rate_limited_per_address(client, meeting_scene, settings):
     """A script dropping its cookie each time gets a new phone id, but not past the address limit."""
-    from reviews.meeting import views as meeting_views
-
-    monkeypatch.setattr(meeting_views.checkin_tries, "limit", 2)
+    settings.MEETING_CHECKIN_ADDRESS_LIMIT = 2
     group = meeting_scene.evaluation.groups.get(name="群众代表")
     services.attendees_set(meeting=meeting_scene.meeting, by=meeting_scene.admin, names_by_group={group.pk: ["甲", "乙", "丙"]})
     url = reverse("screen:checkin", args=[meeting_scene.meeting.checkin_token])
