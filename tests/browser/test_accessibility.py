@@ -261,3 +261,44 @@ def test_every_view_of_the_big_screen_has_no_serious_or_critical_violations(page
     expect(page.locator("#countdown.overtime")).to_be_visible()
     listed = [f"[{impact}] {rule} at {element}: {why} — on {', '.join(views)}" for (impact, rule, element, why), views in found.items()]
     assert listed == [], "axe-core found violations on the big screen:\n" + "\n".join(listed)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_phone_pages_of_the_meeting_have_no_serious_or_critical_violations(browser, login, live_url):
+    """What is used on a phone at the meeting, at 390×844: the check-in page (the list, done, and
+    refused) and the host's console."""
+    w = build_world()
+    submit(w.report_a, w.secretary_a)
+    submit(w.report_b, w.secretary_b)
+    evaluation, _codes = setup_evaluation(w.cycle, w.admin, reports=[w.report_a, w.report_b])
+    meeting = meeting_services.meeting_save(cycle=w.cycle, by=w.admin, title="2026年度述职评议会", place="三楼会议室")
+    group = evaluation.groups.order_by("order").first()
+    meeting_services.attendees_set(meeting=meeting, by=w.admin, names_by_group={group.pk: ["张三", "李四", "王五"]})
+    meeting_services.speech_start(meeting=meeting, by=w.admin)
+    found = {}
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
+    phone = context.new_page()
+
+    def check(label):
+        for violation in axe_violations(phone):
+            found.setdefault(violation, []).append(label)
+
+    try:
+        phone.goto(live_url("screen:checkin", meeting.checkin_token))
+        check("check-in list")
+        phone.get_by_role("button", name="张三").click()
+        phone.wait_for_selector("#checkin-done")
+        check("checked in")
+        phone.goto(live_url("screen:checkin", meeting.checkin_token))
+        phone.get_by_role("button", name="李四").click()
+        phone.wait_for_selector("#checkin-error")
+        check("refused")
+        login(phone, w.admin)
+        phone.goto(live_url("reviews:meeting_console", w.cycle.pk))
+        check("console")
+        phone.goto(live_url("reviews:meeting", w.cycle.pk))
+        check("meeting")
+    finally:
+        context.close()
+    listed = [f"[{impact}] {rule} at {element}: {why} — on {', '.join(pages)}" for (impact, rule, element, why), pages in found.items()]
+    assert listed == [], "axe-core found violations on the meeting's phone pages:\n" + "\n".join(listed)
