@@ -134,6 +134,9 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # the usernames, within 15 minutes; then that address waits (branches/throttles.py). Higher than
 # the per-account limit: a whole office behind one address logs in at a meeting's start.
 LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_ADDRESS_LIMIT", "30"))
+# Phone check-ins (签到) from one address within 10 minutes (reviews/meeting/views.py): against a
+# script; raise it where a whole room reaches the server through one NAT address.
+MEETING_CHECKIN_ADDRESS_LIMIT = int(os.environ.get("DJANGO_CHECKIN_ADDRESS_LIMIT", "30"))
 
 # Password reset by e-mail exists only where mail really goes out: DJANGO_PASSWORD_RESET=1/0
 # decides; unset, it is on when DJANGO_EMAIL_BACKEND is the SMTP backend (the default console

@@ -35,6 +35,7 @@ from reviews.demo.history import (
     closed_year,
     report_write,
 )
+from reviews.demo.meeting import seed_meeting
 from reviews.demo.rectification import seed_rectification
 from reviews.models import Grade, ProblemCategory
 from reviews.results.services import cycle_close, cycle_publish, notice_save, results_compute
@@ -249,6 +250,7 @@ class DemoSeeder:
         question = submitted[0].questions.first()
         question_answer(question=question, by=submitted[0].organization.secretary, answer=ANSWER)
         seed_rectification(last_cycle=last, current_cycle=current, orgadmin=orgadmin)
+        seed_meeting(cycle=current, by=orgadmin)
         self.county_years(county, [committee, township], countyadmin, history)
 
     @staticmethod

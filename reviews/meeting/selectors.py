@@ -1,8 +1,10 @@
 """Reads of the review meeting: the meeting with its agenda, attendance, the timer, and the
 state the big screen polls (a constant number of queries, cached for a second)."""
 
+import hashlib
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, Sum
@@ -80,6 +82,11 @@ def meeting_by_checkin_token_or_404(token):
     return get_object_or_404(Meeting.objects.select_related("cycle"), checkin_token=token)
 
 
+def checkin_version(meeting):
+    """A short digest of the check-in link: the screen reloads its QR code when it changes (rotated)."""
+    return hashlib.sha256(meeting.checkin_token.encode()).hexdigest()[:12]
+
+
 def next_speech(meeting):
     """The first speech not yet ended after the current one (speaking order). One query."""
     speeches = Speech.objects.filter(meeting=meeting, ended_at__isnull=True).select_related("report__organization__secretary")
@@ -110,9 +117,13 @@ def attendance(meeting):
 
 
 def attendees_by_group(meeting):
-    """{group id: [Attendee]} in list order. One query."""
+    """{group id: [Attendee]} in list order.
+    Each carries `shared_device`: how many people its phone checked in (more than 1 is worth a look). One query."""
+    attendees = list(Attendee.objects.filter(meeting=meeting).order_by("group__order", "pk"))
+    by_device = Counter(a.checked_in_device for a in attendees if a.checked_in_device)
     grouped = {}
-    for attendee in Attendee.objects.filter(meeting=meeting).order_by("group__order", "pk"):
+    for attendee in attendees:
+        attendee.shared_device = by_device.get(attendee.checked_in_device, 0)
         grouped.setdefault(attendee.group_id, []).append(attendee)
     return grouped
 
@@ -238,6 +249,7 @@ def screen_state(meeting):
         "rehearsal": bool(evaluation and evaluation.status == Evaluation.Status.REHEARSAL),
         "voting_on": None,
         "tallies": None,
+        "checkin": checkin_version(meeting),
     }
     if evaluation is not None and meeting.screen == Meeting.Screen.VOTING and evaluation.mode == Evaluation.Mode.PER_SPEECH:
         voting = next((entry for entry in evaluation.entries.all() if entry.is_voting), None)

@@ -200,13 +200,23 @@ def attendees_set(*, meeting, by, names_by_group):
 
 
 @transaction.atomic
-def attendee_check_in(*, attendee, by=None):
-    """Check in (签到): by scanning (by None) or ticked by the administrator. Once only; True if this call did it."""
-    meeting = Meeting.objects.get(pk=attendee.meeting_id)
+def attendee_check_in(*, attendee, by=None, device=""):
+    """Check in (签到): by scanning (by None, `device` the phone's id) or ticked by the administrator.
+    Once only; True if this call did it. One phone checks in one person: a second name from the
+    same phone is refused (the host can still tick it), so one person cannot sign for a room."""
+    meeting = _locked(Meeting(pk=attendee.meeting_id))  # two taps from one phone: the second sees the first
     if meeting.status == Meeting.Status.FINISHED:
         raise ValidationError("会议已经结束，签到已关闭。")
+    if by is None:
+        if not device:
+            raise ValidationError("无法识别您的手机，请允许浏览器保存 Cookie 后重新扫码，或向会务人员签到。")
+        earlier = meeting.attendees.filter(checked_in_device=device).exclude(pk=attendee.pk).first()
+        if earlier is not None:
+            raise ValidationError(f"这部手机已为{earlier.name}签到，每部手机只能签到一人。如需代签，请向会务人员说明。")
     done = bool(
-        Attendee.objects.filter(pk=attendee.pk, checked_in_at__isnull=True).update(checked_in_at=timezone.now(), checked_in_by=by)
+        Attendee.objects.filter(pk=attendee.pk, checked_in_at__isnull=True).update(
+            checked_in_at=timezone.now(), checked_in_by=by, checked_in_device="" if by is not None else device
+        )
     )
     if done and by is not None:
         audit(meeting.cycle, by, AuditEntry.Action.SETTINGS_CHANGED, f"述职评议会：代{attendee.name}签到", obj=meeting)
@@ -219,7 +229,9 @@ def attendee_check_in_undo(*, attendee, by):
     """The administrator takes back a check-in made by mistake."""
     meeting = _locked(Meeting(pk=attendee.meeting_id))
     _ensure_not_finished(meeting)
-    if Attendee.objects.filter(pk=attendee.pk, checked_in_at__isnull=False).update(checked_in_at=None, checked_in_by=None):
+    if Attendee.objects.filter(pk=attendee.pk, checked_in_at__isnull=False).update(
+        checked_in_at=None, checked_in_by=None, checked_in_device=""
+    ):
         _log(meeting, by, f"撤销{attendee.name}的签到")
 
 
@@ -350,6 +362,18 @@ def screen_link_rotate(*, meeting, by):
     transaction.on_commit(lambda: screen_state_forget(old))
     _log(meeting, by, "更换大屏链接（旧链接立即失效）")
     return meeting.screen_token
+
+
+@transaction.atomic
+def checkin_link_rotate(*, meeting, by):
+    """A new check-in link (and QR code on the screen); the old one stops working at once, e.g.
+    after it was sent around outside the room. Check-ins already made stay."""
+    meeting = _locked(meeting)
+    _ensure_not_finished(meeting)
+    meeting.checkin_token = _token()
+    meeting.save(update_fields=["checkin_token"])
+    _log(meeting, by, "更换签到链接（旧链接立即失效）")
+    return meeting.checkin_token
 
 
 @transaction.atomic

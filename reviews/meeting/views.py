@@ -9,6 +9,7 @@ speaker's review form.
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,12 +17,14 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.downloads import DOCX_CONTENT_TYPE, download_response
 from branches.params import id_param
+from branches.throttles import Throttle, client_address
 from reviews.ballots.documents import qr_svg
 from reviews.ballots.selectors import evaluation_of, evaluation_participation, evaluation_tally
 from reviews.meeting import services
@@ -30,6 +33,7 @@ from reviews.meeting.forms import MeetingForm, QuestionForm
 from reviews.meeting.selectors import (
     attendance,
     attendees_by_group,
+    checkin_version,
     live_turnout,
     meeting_by_checkin_token_or_404,
     meeting_by_screen_token_or_404,
@@ -213,6 +217,17 @@ CONFIRMATIONS = {
             "立即停止对这位书记投票，且不能重新开始：尚未投票的测评人不能再投。",
             "记录应到人数、实投票数和是否过半数（法定人数）。",
             "主持人可随后在大屏显示这位书记的测评结果。",
+        ],
+    },
+    "checkin_rotate": {
+        "title": "更换签到链接",
+        "service": services.checkin_link_rotate,
+        "success": "已更换签到链接，旧链接已失效；大屏上的签到二维码随之更新。",
+        "back": "reviews:meeting",
+        "consequences": [
+            "旧的签到链接和二维码立即失效，不能恢复：已打开旧签到页但尚未签到的人需要重新扫码。",
+            "已经签到的记录不受影响。",
+            "大屏在几秒内自动换成新的签到二维码。",
         ],
     },
     "finish": {
@@ -407,6 +422,7 @@ def screen_page(request, token):
         "token": token,
         "vote_qr": mark_safe(qr_svg(links["vote_url"])),  # noqa: S308 — SVG drawn from our own URL
         "checkin_qr": mark_safe(qr_svg(links["checkin_url"])),  # noqa: S308
+        "checkin_version": checkin_version(meeting),
         **links,
     }
     return _screen_response(render(request, "reviews/meeting/screen.html", context))
@@ -433,22 +449,37 @@ def screen_state_json(request, token):
     return _screen_response(HttpResponse(body, content_type="application/json; charset=utf-8"))
 
 
+# Phone check-in without an account: each phone keeps a random id in a cookie and checks in one
+# person (attendee_check_in refuses a second); the address is limited too, against a script that
+# drops the cookie. A room behind one NAT address shares the limit: settings.MEETING_CHECKIN_ADDRESS_LIMIT.
+CHECKIN_DEVICE_COOKIE = "shuping_checkin_device"
+checkin_tries = Throttle("meeting-checkin", limit=lambda: settings.MEETING_CHECKIN_ADDRESS_LIMIT, window=10 * 60)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def checkin(request, token):
     """Attendees check in on their phone: the list of names not yet checked in, tap one's own."""
     meeting = meeting_by_checkin_token_or_404(token)
+    device = request.COOKIES.get(CHECKIN_DEVICE_COOKIE, "")
+    if not (device.isalnum() and len(device) == 16):
+        device = ""
     done = None
     error = ""
+    status = 200
     if request.method == "POST":
+        address = client_address(request)
         attendee = Attendee.objects.filter(pk=id_param(request.POST.get("attendee")) or 0, meeting=meeting).first()
-        if attendee is None:
-            error = "请从名单中选择您的姓名。"
+        if checkin_tries.exceeded(address):
+            error, status = "签到过于频繁，请稍后再试，或向会务人员签到。", 429
+        elif attendee is None:
+            error, status = "请从名单中选择您的姓名。", 400
         else:
+            checkin_tries.hit(address)
             try:
-                services.attendee_check_in(attendee=attendee)
+                services.attendee_check_in(attendee=attendee, device=device)
             except ValidationError as refusal:
-                error = " ".join(refusal.messages)
+                error, status = " ".join(refusal.messages), 400
             else:
                 done = attendee
     if meeting.status == Meeting.Status.FINISHED and not error:
@@ -456,7 +487,10 @@ def checkin(request, token):
     grouped = attendees_by_group(meeting)
     lines = [(line.group, [a for a in grouped.get(line.group.pk, []) if a.checked_in_at is None]) for line in attendance(meeting)]
     context = {"meeting": meeting, "lines": lines, "done": done, "error": error}
-    response = render(request, "reviews/meeting/checkin.html", context, status=400 if error and request.method == "POST" else 200)
+    response = render(request, "reviews/meeting/checkin.html", context, status=status)
+    if not device:
+        response.set_cookie(
+            CHECKIN_DEVICE_COOKIE, get_random_string(16), max_age=2 * 24 * 3600, httponly=True, samesite="Lax",
+            secure=request.is_secure(),
+        )
     return _screen_response(response)
-
-

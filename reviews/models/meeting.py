@@ -89,6 +89,8 @@ class Attendee(models.Model):
     name = models.CharField("姓名", max_length=30)
     checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The phone that checked in (a random id in its cookie): the host sees one phone signing for several.
+    checked_in_device = models.CharField("签到设备", max_length=16, blank=True)
 
     class Meta:
         verbose_name = "参会人员"

@@ -60,7 +60,10 @@
         if (response.status === 404) { $("screen-offline").textContent = "大屏链接已失效，请向主持人索取新链接。"; $("screen-offline").hidden = false; return null; }
         return response.json();
       })
-      .then(function (state) { if (state) { $("screen-offline").hidden = true; show(state); } })
+      .then(function (state) {
+        // The check-in link was rotated: reload for the new QR code (the old one no longer works).
+        if (state && state.checkin && state.checkin !== body.dataset.checkin) { window.location.reload(); return; }
+        if (state) { $("screen-offline").hidden = true; show(state); } })
       .catch(function () { $("screen-offline").hidden = false; })
       .finally(function () { setTimeout(poll, 1000); });
   }

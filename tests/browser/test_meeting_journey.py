@@ -128,7 +128,25 @@ def test_a_whole_meeting_of_eight_speakers(page, browser, login, live_url, conso
     phone.get_by_role("button", name="王书记").click()
     expect(phone.locator("#checkin-done")).to_contain_text("王书记，您已签到")
     expect(screen.locator("#view-checkin [data-turnout=present]")).to_have_text("1", timeout=3000)
+    # The same phone cannot check in someone else (one phone, one person).
+    phone.goto(live_url("screen:checkin", meeting.checkin_token))
+    phone.get_by_role("button", name="李主任").click()
+    expect(phone.locator("#checkin-error")).to_contain_text("这部手机已为王书记签到")
+    # The check-in link went round outside the room: the host rotates it (confirmed first); the
+    # old link stops at once and the screen reloads with the new code by itself.
+    old_checkin = phone.url
+    old_version = screen.locator("body").get_attribute("data-checkin")
     page.goto(live_url("reviews:meeting", cycle.pk))
+    page.click("#checkin-rotate")
+    expect(page.locator("#consequences")).to_contain_text("旧的签到链接和二维码立即失效")
+    page.check("#confirm-box")
+    page.click("#confirm-checkin_rotate")
+    expect(page.locator(".alert-success")).to_contain_text("已更换签到链接")
+    expect(screen.locator("body")).not_to_have_attribute("data-checkin", old_version, timeout=5000)
+    expect(screen.locator("#view-checkin")).to_be_visible(timeout=3000)
+    assert phone.goto(old_checkin).status == 404
+    meeting.refresh_from_db()
+    assert page.locator("#checkin-url").inner_text().endswith(f"/screen/checkin/{meeting.checkin_token}/")
     for name in ["李主任", "张委员", "赵一", "钱二", "孙三"]:
         page.locator(f"#checkin-list tr[data-name={name}] button").click()
     expect(screen.locator("#view-checkin [data-turnout=present]")).to_have_text("6", timeout=3000)

@@ -3,10 +3,11 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.urls import reverse
 
 from branches.models import Organization, User
 from reports.models import Cycle, Report
-from reviews.models import Ballot, Evaluation, Grade, RectificationItem, Review
+from reviews.models import Ballot, Evaluation, Grade, Meeting, RectificationItem, Review
 from reviews.results.selectors import cycle_results
 
 
@@ -95,3 +96,27 @@ def test_demo_analysis_shows_trends(seeded, client):
     client.force_login(User.objects.get(username="countyadmin"))
     html = client.get(reverse("reviews:levels") + f"?year={last.year}").content.decode()
     assert "城关街道党工委" in html and "东关镇党委" in html and "清河县委" in html
+
+
+def test_this_year_has_a_meeting_with_attendees_and_some_checked_in(seeded, client):
+    """The console and the big screen of `make run` show a meeting: agenda of the submitted
+    reports handed in, attendees by group, five of twenty checked in, the screen on 扫码签到."""
+    current = street_cycles()[0]
+    meeting = Meeting.objects.get(cycle=current)
+    handed_in = set(Report.objects.filter(cycle=current, submitted_at__isnull=False).values_list("pk", flat=True))
+    assert set(meeting.speeches.values_list("report_id", flat=True)) == handed_in and len(handed_in) == 4
+    assert set(Evaluation.objects.get(cycle=current).entries.values_list("report_id", flat=True)) == handed_in
+    assert meeting.status == Meeting.Status.PREPARING and meeting.screen == Meeting.Screen.CHECKIN
+    assert meeting.attendees.count() == 20
+    assert meeting.attendees.filter(checked_in_at__isnull=False).count() == 5
+    assert meeting.attendees.filter(checked_in_by__username="orgadmin").count() == 1
+    assert Evaluation.objects.get(cycle=current).status == Evaluation.Status.DRAFT
+    client.force_login(User.objects.get(username="orgadmin"))
+    console = client.get(reverse("reviews:meeting_console", args=[current.pk]))
+    assert console.status_code == 200
+    screen = client.get(reverse("screen:page", args=[meeting.screen_token]))
+    state = client.get(reverse("screen:state", args=[meeting.screen_token])).json()
+    assert screen.status_code == 200 and state["screen"] == "checkin" and state["turnout"]["present"] == 5
+    assert state["turnout"]["expected"] == 37  # the head count of the evaluation's groups (应到)
+    call_command("seed_demo", stdout=None)
+    assert Meeting.objects.count() == 1 and meeting.attendees.count() == 20

@@ -71,8 +71,8 @@ def test_attendance_expected_by_group_and_check_in_once(meeting_scene):
     assert "应到 3 人，填写了 4 人" in str(refused.value)
     services.attendees_set(meeting=m, by=meeting_scene.admin, names_by_group={groups["班子成员"].pk: ["张三", "李四", "张三", " "]})
     zhang = Attendee.objects.get(name="张三")
-    assert services.attendee_check_in(attendee=zhang) is True
-    assert services.attendee_check_in(attendee=zhang) is False  # once
+    assert services.attendee_check_in(attendee=zhang, device="phone00000000001") is True
+    assert services.attendee_check_in(attendee=zhang, device="phone00000000001") is False  # once
     assert live_turnout(m).present == 1
     assert live_turnout(m).expected == 7
     services.attendee_check_in_undo(attendee=zhang, by=meeting_scene.admin)
@@ -125,6 +125,39 @@ def test_screen_link_rotation_revokes_the_old_link(meeting_scene):
     old = meeting_scene.meeting.screen_token
     new = services.screen_link_rotate(meeting=meeting_scene.meeting, by=meeting_scene.admin)
     assert new != old and not Meeting.objects.filter(screen_token=old).exists()
+
+
+def test_one_phone_checks_in_one_person_the_host_may_tick_others(meeting_scene):
+    m = meeting_scene.meeting
+    group = meeting_scene.evaluation.groups.get(name="群众代表")
+    services.attendees_set(meeting=m, by=meeting_scene.admin, names_by_group={group.pk: ["刘一", "陈二", "张三"]})
+    liu, chen, zhang = (Attendee.objects.get(name=n) for n in ("刘一", "陈二", "张三"))
+    assert services.attendee_check_in(attendee=liu, device="aaaaaaaaaaaaaaaa") is True
+    with pytest.raises(ValidationError, match="这部手机已为刘一签到"):
+        services.attendee_check_in(attendee=chen, device="aaaaaaaaaaaaaaaa")
+    with pytest.raises(ValidationError, match="无法识别您的手机"):
+        services.attendee_check_in(attendee=chen, device="")
+    assert services.attendee_check_in(attendee=chen, device="bbbbbbbbbbbbbbbb") is True
+    assert services.attendee_check_in(attendee=zhang, by=meeting_scene.admin) is True  # 代签: no phone
+    assert dict(Attendee.objects.filter(meeting=m).values_list("name", "checked_in_device")) == {
+        "刘一": "aaaaaaaaaaaaaaaa", "陈二": "bbbbbbbbbbbbbbbb", "张三": "",
+    }
+    services.attendee_check_in_undo(attendee=liu, by=meeting_scene.admin)
+    liu.refresh_from_db()
+    assert liu.checked_in_device == "" and liu.checked_in_at is None
+
+
+def test_checkin_link_rotation_revokes_the_old_link_and_is_audited(meeting_scene):
+    m = meeting_scene.meeting
+    old, screen = m.checkin_token, m.screen_token
+    new = services.checkin_link_rotate(meeting=m, by=meeting_scene.admin)
+    m.refresh_from_db()
+    assert new != old and m.checkin_token == new and m.screen_token == screen and len(new) >= 32
+    assert not Meeting.objects.filter(checkin_token=old).exists()
+    assert AuditEntry.objects.filter(summary__contains="更换签到链接", actor=meeting_scene.admin).count() == 1
+    services.meeting_finish(meeting=m, by=meeting_scene.admin)
+    with pytest.raises(ValidationError):
+        services.checkin_link_rotate(meeting=m, by=meeting_scene.admin)
 
 
 def test_finish_ends_the_speech_and_freezes(meeting_scene):

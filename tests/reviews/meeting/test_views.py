@@ -214,8 +214,81 @@ def test_checkin_by_phone(client, meeting_scene):
     assert liu.checked_in_at is not None and liu.checked_in_by is None
     assert "刘一" not in client.get(url).content.decode()
     assert client.post(url, {"attendee": 999999}).status_code == 400
+    chen = Attendee.objects.get(name="陈二")
+    refused = client.post(url, {"attendee": chen.pk})  # the same phone (cookie) for someone else
+    assert refused.status_code == 400 and "这部手机已为刘一签到" in refused.content.decode()
+    chen.refresh_from_db()
+    assert chen.checked_in_at is None
     assert client.get(reverse("screen:checkin", args=["guessed"])).status_code == 404
     assert client.get(reverse("screen:checkin", args=[meeting_scene.meeting.screen_token])).status_code == 404
+
+
+def test_checkin_without_the_phone_cookie_is_refused_and_sets_one(client, meeting_scene):
+    group = meeting_scene.evaluation.groups.get(name="群众代表")
+    services.attendees_set(meeting=meeting_scene.meeting, by=meeting_scene.admin, names_by_group={group.pk: ["刘一"]})
+    url = reverse("screen:checkin", args=[meeting_scene.meeting.checkin_token])
+    liu = Attendee.objects.get(name="刘一")
+    response = client.post(url, {"attendee": liu.pk})  # straight POST, never opened the page
+    assert response.status_code == 400 and "无法识别您的手机" in response.content.decode()
+    cookie = response.cookies["shuping_checkin_device"]
+    assert len(cookie.value) == 16 and cookie["httponly"]
+    assert client.post(url, {"attendee": liu.pk}).status_code == 200  # the phone now has its id
+    liu.refresh_from_db()
+    assert liu.checked_in_device == cookie.value
+
+
+def test_checkin_is_rate_limited_per_address(client, meeting_scene, settings):
+    """A script dropping its cookie each time gets a new phone id, but not past the address limit."""
+    settings.MEETING_CHECKIN_ADDRESS_LIMIT = 2
+    group = meeting_scene.evaluation.groups.get(name="群众代表")
+    services.attendees_set(meeting=meeting_scene.meeting, by=meeting_scene.admin, names_by_group={group.pk: ["甲", "乙", "丙"]})
+    url = reverse("screen:checkin", args=[meeting_scene.meeting.checkin_token])
+    statuses = []
+    for name in ("甲", "乙", "丙"):
+        client.cookies.clear()
+        client.get(url)  # a fresh phone id
+        statuses.append(client.post(url, {"attendee": Attendee.objects.get(name=name).pk}).status_code)
+    assert statuses == [200, 200, 429]
+    assert set(Attendee.objects.filter(checked_in_at__isnull=False).values_list("name", flat=True)) == {"甲", "乙"}
+
+
+def test_host_sees_one_phone_used_for_several(client, meeting_scene):
+    group = meeting_scene.evaluation.groups.get(name="群众代表")
+    services.attendees_set(meeting=meeting_scene.meeting, by=meeting_scene.admin, names_by_group={group.pk: ["甲", "乙", "丙"]})
+    # As if two check-ins had come from one phone (e.g. made before this rule): the list flags them.
+    Attendee.objects.filter(name__in=["甲", "乙"]).update(checked_in_at="2026-11-26T08:00:00Z", checked_in_device="abcdabcdabcdabcd")
+    page = login(client, meeting_scene, "admin").get(_url("meeting", meeting_scene.cycle)).content.decode()
+    assert page.count("同一手机签到2人") == 2 and "手机 abcd" in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_checkin_link_rotation_confirms_first_and_only_for_the_administrator(client, meeting_scene, role):
+    url = reverse("reviews:meeting_confirm", args=[meeting_scene.cycle.pk, "checkin_rotate"])
+    old = meeting_scene.meeting.checkin_token
+    login(client, meeting_scene, role)
+    shown = client.get(url)
+    unticked = client.post(url)
+    done = client.post(url, {"confirm": "1"})
+    meeting_scene.meeting.refresh_from_db()
+    if role in ALLOWED:
+        assert shown.status_code == 200 and "旧的签到链接和二维码立即失效" in shown.content.decode()
+        assert unticked.status_code == 400
+        assert done.status_code == 302 and meeting_scene.meeting.checkin_token != old
+        assert client.get(reverse("screen:checkin", args=[old])).status_code == 404
+        assert client.get(reverse("screen:checkin", args=[meeting_scene.meeting.checkin_token])).status_code == 200
+    else:
+        assert meeting_scene.meeting.checkin_token == old
+        assert shown.status_code in (302, 404) and done.status_code in (302, 404)
+
+
+def test_screen_state_carries_the_checkin_link_version(client, meeting_scene):
+    state_url = reverse("screen:state", args=[meeting_scene.meeting.screen_token])
+    before = json.loads(client.get(state_url).content)["checkin"]
+    page = client.get(reverse("screen:page", args=[meeting_scene.meeting.screen_token])).content.decode()
+    assert f'data-checkin="{before}"' in page
+    services.checkin_link_rotate(meeting=meeting_scene.meeting, by=meeting_scene.admin)
+    screen_state_forget()
+    assert json.loads(client.get(state_url).content)["checkin"] != before
 
 
 # ---------------------------------------------------------------- reviewers
