@@ -499,8 +499,9 @@ def paper_tallies_set(*, evaluation, counts, by):
     """
     evaluation = _locked(evaluation)
     ensure_not_published(evaluation.cycle)
-    if evaluation.status == Evaluation.Status.DRAFT:
-        raise ValidationError("民主测评开始后才能录入纸质票。")
+    # Not while rehearsing either: the rehearsal's wipe leaves paper counts alone, so they would count.
+    if evaluation.status in (Evaluation.Status.DRAFT, Evaluation.Status.REHEARSAL):
+        raise ValidationError("民主测评正式开始后才能录入纸质票。")
     entries = {entry.pk: entry for entry in evaluation.entries.select_related("report__organization")}
     groups = {group.pk: group for group in evaluation.groups.all()}
     marks = {mark.pk: mark for mark in evaluation.marks.all()}

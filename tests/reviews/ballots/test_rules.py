@@ -130,6 +130,20 @@ def test_rehearsal_votes_are_wiped_and_real_codes_wait(submitted):
     assert Ballot.objects.count() == 1
 
 
+def test_no_paper_ballots_during_the_rehearsal(submitted):
+    """Paper counts entered while rehearsing would survive the rehearsal's wipe (which deletes
+    ballots, not PaperTally rows) and count in the real tally: refused until the real vote."""
+    evaluation, _codes = _setup(submitted)
+    services.evaluation_rehearsal_start(evaluation=evaluation, by=submitted.admin, count=1)
+    entry = evaluation.entries.first()
+    group = evaluation.groups.get(name="班子成员")
+    good = marks_by_label(evaluation)["好"]
+    with pytest.raises(ValidationError, match="正式开始后"):
+        services.paper_tallies_set(evaluation=evaluation, counts={(entry.pk, group.pk, good): 1}, by=submitted.admin)
+    services.evaluation_rehearsal_end(evaluation=evaluation, by=submitted.admin)
+    assert not entry.paper_tallies.exists()
+
+
 def test_a_test_code_cannot_vote_for_real(submitted):
     evaluation, _codes = _setup(submitted)
     test_codes = services.evaluation_rehearsal_start(evaluation=evaluation, by=submitted.admin, count=1)
