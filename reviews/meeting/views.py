@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.downloads import DOCX_CONTENT_TYPE, download_response
+from branches.params import id_param
 from reviews.ballots.documents import qr_svg
 from reviews.ballots.selectors import evaluation_of, evaluation_participation, evaluation_tally
 from reviews.meeting import services
@@ -302,7 +303,7 @@ def console_action(request, cycle_pk):
         screen = request.POST.get("screen", "")
         call_and_tell(request, lambda: services.screen_set(meeting=meeting, by=request.user, screen=screen), "大屏显示已切换。")
     elif action == "speech":
-        speech = get_object_or_404(Speech, pk=request.POST.get("speech") or 0, meeting=meeting)
+        speech = get_object_or_404(Speech, pk=id_param(request.POST.get("speech")) or 0, meeting=meeting)
         call_and_tell(request, lambda: services.speech_start(meeting=meeting, by=request.user, speech=speech), f"已开始{speech}述职。")
     elif action in ACTIONS:
         call, success = ACTIONS[action]
@@ -316,7 +317,7 @@ def console_action(request, cycle_pk):
 @require_POST
 def question(request, cycle_pk):
     cycle, meeting = _meeting_or_404(request, cycle_pk)
-    speech = Speech.objects.filter(pk=request.POST.get("speech") or 0, meeting=meeting).select_related("report__organization").first()
+    speech = Speech.objects.filter(pk=id_param(request.POST.get("speech")) or 0, meeting=meeting).select_related("report__organization").first()
     if speech is None:
         return HttpResponseBadRequest("请选择提问对象。")
     form = QuestionForm(request.POST)
@@ -440,7 +441,7 @@ def checkin(request, token):
     done = None
     error = ""
     if request.method == "POST":
-        attendee = Attendee.objects.filter(pk=request.POST.get("attendee") or 0, meeting=meeting).first()
+        attendee = Attendee.objects.filter(pk=id_param(request.POST.get("attendee")) or 0, meeting=meeting).first()
         if attendee is None:
             error = "请从名单中选择您的姓名。"
         else:

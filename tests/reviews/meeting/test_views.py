@@ -218,6 +218,20 @@ def test_checkin_by_phone(client, meeting_scene):
     assert client.get(reverse("screen:checkin", args=[meeting_scene.meeting.screen_token])).status_code == 404
 
 
+def test_ids_that_are_no_numbers_are_a_400_not_a_500(client, meeting_scene):
+    """The posted ids the URL converter does not guard: the phone's attendee, the console's speech."""
+    client.raise_request_exception = False
+    url = reverse("screen:checkin", args=[meeting_scene.meeting.checkin_token])
+    for garbage in ["abc", "²", "1.5", "9" * 40]:
+        assert client.post(url, {"attendee": garbage}).status_code == 400, garbage
+    client.force_login(meeting_scene.admin)
+    action = _url("meeting_action", meeting_scene.cycle)
+    question = _url("meeting_question", meeting_scene.cycle)
+    for garbage in ["abc", "²", "1.5"]:
+        assert client.post(action, {"action": "speech", "speech": garbage}).status_code == 400, garbage
+        assert client.post(question, {"speech": garbage, "asker": "王五", "text": "问题"}).status_code == 400, garbage
+
+
 # ---------------------------------------------------------------- reviewers
 
 
