@@ -10,9 +10,11 @@ from django.urls import reverse
 
 from branches.downloads import safe_filename, unique_name
 from branches.models import User
+from reports.services import report_save_draft, report_submit
 from reviews.models import Criterion, Problem, RectificationItem, Review
 from reviews.results.archive import cycle_archive_write
 from reviews.results.feedback import letters_zip_write
+from tests.exports.conftest import REPORT_TEXT
 from tests.reviews.rectification.scenes import build_approved, build_published
 
 CONTROL = "\x0b\x0c\x01\x1f"
@@ -118,3 +120,17 @@ def test_unique_name_numbers_repeats_before_the_extension():
 def test_safe_filename_drops_control_characters_and_keeps_to_a_file_name():
     assert safe_filename("甲\x01\x0b支部\x7f") == "甲_支部"
     assert len(safe_filename("长" * 100).encode()) + len(".docx（99）".encode()) <= 255
+
+
+@pytest.mark.django_db
+def test_a_report_with_control_characters_downloads_as_word_and_pdf(client, world):
+    report = world.report_b
+    text = {key: dirty(value) for key, value in REPORT_TEXT.items()}
+    report_save_draft(report=report, by=world.secretary_b, data=text, base_revision=report.revision)
+    client.force_login(world.secretary_b)
+    for name in ["reports:report_docx", "reports:report_pdf"]:
+        response = client.get(reverse(name, args=[report.pk]))
+        assert response.status_code == 200, name
+    version = report_submit(report=report, by=world.secretary_b)
+    for name in ["reports:version_docx", "reports:version_pdf"]:
+        assert client.get(reverse(name, args=[report.pk, version.number])).status_code == 200, name
