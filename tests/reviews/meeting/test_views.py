@@ -14,6 +14,7 @@ from docx import Document
 from reviews.ballots import services as ballot_services
 from reviews.meeting import services
 from reviews.meeting.selectors import screen_state_forget
+from reviews.meeting.views import CONFIRMATIONS
 from reviews.models import Assignment, Attendee, Evaluation, Meeting, MeetingQuestion
 from tests.reviews.ballots.helpers import marks_by_label
 
@@ -88,6 +89,17 @@ def test_draw_asks_for_confirmation_first(client, meeting_scene):
     assert meeting_scene.meeting.drawn_at is not None
     assert "随机种子" in client.get(_url("meeting", meeting_scene.cycle)).content.decode()
     assert client.get(_url("meeting_confirm", meeting_scene.cycle, "nonsense")).status_code == 404
+
+
+@pytest.mark.parametrize("action", sorted(CONFIRMATIONS))
+def test_every_meeting_confirmation_refuses_an_unticked_post(client, meeting_scene, action):
+    """抽签, 结束本位投票, 结束会议: a crafted POST without the tick (or with another value) does nothing."""
+    login(client, meeting_scene, "admin")
+    before = Meeting.objects.filter(pk=meeting_scene.meeting.pk).values().get()
+    for data in [{}, {"confirm": "on"}, {"confirm": "true"}]:
+        response = client.post(_url("meeting_confirm", meeting_scene.cycle, action), data)
+        assert response.status_code == 400 and "我已了解上述后果" in response.content.decode(), data
+    assert Meeting.objects.filter(pk=meeting_scene.meeting.pk).values().get() == before
 
 
 def test_agenda_form_keeps_the_input_on_error(client, meeting_scene):
