@@ -48,7 +48,10 @@ FILENAME_LENGTH = 75
 def safe_filename(text):
     """A filename part without path separators or characters that trouble file systems (Windows
     refuses control characters in a name: an archive holding one would not unpack)."""
-    return re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", text).strip("._")[:FILENAME_LENGTH] or "document"
+    name = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", text).strip("._")
+    if len(name) > FILENAME_LENGTH:  # shortened in the middle: the end names the document (第2版)
+        name = f"{name[: FILENAME_LENGTH // 2]}…{name[-(FILENAME_LENGTH - FILENAME_LENGTH // 2 - 1):]}"
+    return name or "document"
 
 
 def unique_name(name, taken):
@@ -56,8 +59,8 @@ def unique_name(name, taken):
     holds) has it: two 第一党支部 under different parents would otherwise overwrite each other
     when unpacked. Adds the name returned to `taken`."""
     stem, dot, extension = name.rpartition(".")
-    if not dot:
-        stem, extension = name, ""
+    if not dot or "/" in extension:
+        stem, dot, extension = name, "", ""
     candidate, number = name, 1
     while candidate in taken:
         number += 1

@@ -112,14 +112,15 @@ def test_archive_entries_never_overwrite_each_other_nor_exceed_a_file_name(publi
 
 def test_unique_name_numbers_repeats_before_the_extension():
     taken = set()
-    assert [unique_name(name, taken) for name in ["a.docx", "a.docx", "a.docx", "b", "b"]] == [
-        "a.docx", "a（2）.docx", "a（3）.docx", "b", "b（2）",
+    assert [unique_name(name, taken) for name in ["a.docx", "a.docx", "a.docx", "b", "b", "c.d/e", "c.d/e"]] == [
+        "a.docx", "a（2）.docx", "a（3）.docx", "b", "b（2）", "c.d/e", "c.d/e（2）",
     ]
 
 
 def test_safe_filename_drops_control_characters_and_keeps_to_a_file_name():
     assert safe_filename("甲\x01\x0b支部\x7f") == "甲_支部"
     assert len(safe_filename("长" * 100).encode()) + len(".docx（99）".encode()) <= 255
+    assert safe_filename("长" * 100 + "（第2版）").endswith("长（第2版）") and len(safe_filename("长" * 100)) == 75
 
 
 @pytest.mark.django_db
