@@ -473,6 +473,10 @@ def ballot_cast(*, code, choices):
     if not is_accepting_votes(_shared_lock(evaluation)):
         raise VotingClosed
     if evaluation.mode == Evaluation.Mode.PER_SPEECH:
+        # Read again under the lock: the host may have closed this organization's ballot (its
+        # turnout recorded) since the choices were checked.
+        if set(choices) != {entry.pk for entry in ballot_entries(evaluation)}:
+            raise BallotRefused("对本位书记的投票已经结束，您的票未计入。")
         # The unique (code, entry) pair is the gate: one submission per code and organization.
         try:
             with transaction.atomic():

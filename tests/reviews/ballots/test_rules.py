@@ -226,6 +226,27 @@ def test_setup_form_saves_the_rules_and_shows_them_again(client, submitted):
     assert response.status_code == 400 and "不能与评价选项重复" in response.content.decode()
 
 
+def test_a_per_speech_ballot_closed_while_being_cast_is_refused(submitted, monkeypatch):
+    """The host closes the ballot on A between the check of the voter's marks and the write: the
+    ballot does not land after the close (whose turnout the audit log already holds)."""
+    evaluation, codes = _setup(submitted, mode=Evaluation.Mode.PER_SPEECH)
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    entry_a = evaluation.entries.first()
+    good = marks_by_label(evaluation)["好"]
+    services.entry_voting_open(evaluation=evaluation, entry=entry_a, by=submitted.admin)
+    checked = services.choices_check
+
+    def check_then_close(*args):
+        result = checked(*args)
+        services.entry_voting_close(evaluation=evaluation, entry=entry_a, by=submitted.admin)
+        return result
+
+    monkeypatch.setattr(services, "choices_check", check_then_close)
+    with pytest.raises(services.BallotRefused, match="已经结束"):
+        services.ballot_cast(code=codes["班子成员"][0], choices={entry_a.pk: good})
+    assert not Ballot.objects.exists() and not BallotCodeUse.objects.exists()
+
+
 def test_per_speech_paper_ballots_and_turnout_count_per_organization(submitted):
     # 班子成员 3: two phones vote on A, two on B — 2 per organization, not 4; one paper ballot fits each.
     evaluation, codes = _setup(submitted, mode=Evaluation.Mode.PER_SPEECH)
