@@ -25,9 +25,48 @@ def download_response(content, filename, content_type=PDF_CONTENT_TYPE):
     return response
 
 
+# XML 1.0 cannot hold these: openpyxl refuses a cell holding one (the whole download a 500) and a
+# .docx holding one cannot be saved. A form feed or vertical tab pasted from Word is enough.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(text):
+    """`text` as a str XML can hold: control characters other than tab and newline dropped."""
+    return _NOT_XML.sub("", "" if text is None else str(text))
+
+
+def cell_value(value):
+    """A value a worksheet cell can hold: a str cleaned of control characters, anything else as is."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+# Characters of a filename part: 75 Chinese characters and an extension stay under the 255 bytes
+# Linux allows a file name (an organization's name may have 100).
+FILENAME_LENGTH = 75
+
+
 def safe_filename(text):
-    """A filename part without path separators or characters that trouble file systems."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._") or "document"
+    """A filename part without path separators or characters that trouble file systems (Windows
+    refuses control characters in a name: an archive holding one would not unpack)."""
+    name = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", text).strip("._")
+    if len(name) > FILENAME_LENGTH:  # shortened in the middle: the end names the document (第2版)
+        name = f"{name[: FILENAME_LENGTH // 2]}…{name[-(FILENAME_LENGTH - FILENAME_LENGTH // 2 - 1):]}"
+    return name or "document"
+
+
+def unique_name(name, taken):
+    """`name`, or `name（2）`… before its extension when `taken` (the names an archive already
+    holds) has it: two 第一党支部 under different parents would otherwise overwrite each other
+    when unpacked. Adds the name returned to `taken`."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or "/" in extension:
+        stem, dot, extension = name, "", ""
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{stem}（{number}）{dot}{extension}"
+    taken.add(candidate)
+    return candidate
 
 
 def _text_width(value):
@@ -40,7 +79,7 @@ def write_header(sheet, row, labels):
     """A header row: bold, shaded, wrapped, centred."""
     thin = Side(style="thin", color="999999")
     for column, label in enumerate(labels, start=1):
-        cell = sheet.cell(row=row, column=column, value=label)
+        cell = sheet.cell(row=row, column=column, value=cell_value(label))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F2DCDB")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -88,7 +127,7 @@ def write_table(sheet, header_row, labels, rows, *, decimal_format=None):
     `decimal_format`), fitted columns, everything above the first data row frozen."""
     write_header(sheet, header_row, labels)
     for values in rows:
-        sheet.append(values)
+        sheet.append([cell_value(value) for value in values])
         if decimal_format:
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, Decimal):

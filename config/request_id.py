@@ -15,7 +15,7 @@ from django.core.signals import request_finished
 
 HEADER = "X-Request-ID"
 # A proxy's id is kept only if it is short and plain: it is written into every log line.
-ACCEPTED = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+ACCEPTED = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # fullmatch: `$` would let a trailing newline through
 
 current = contextvars.ContextVar("request_id", default="-")
 
@@ -38,7 +38,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get(HEADER, "")
-        value = incoming if ACCEPTED.match(incoming) else uuid.uuid4().hex
+        value = incoming if ACCEPTED.fullmatch(incoming) else uuid.uuid4().hex
         current.set(value)
         request.request_id = value
         response = self.get_response(request)

@@ -110,8 +110,10 @@ def backup_write(*, path, allow_during_voting=False):
             "media_files": sum(1 for item in media.rglob("*") if item.is_file()) if media.is_dir() else 0,
         }
         partial = path.with_name(path.name + ".partial")
-        # Not readable by others: the backup holds everything, passwords' hashes included.
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Not readable by others: the backup holds everything, passwords' hashes included. A new
+        # file: a leftover .partial would keep its own permissions, and a symlink would be followed.
+        partial.unlink(missing_ok=True)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w") as archive:
             _add_bytes(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode())
             archive.add(dump, arcname=dump.name)

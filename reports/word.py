@@ -35,7 +35,6 @@ dropped rather than failing the whole document.
 import copy
 import datetime
 import io
-import re
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -46,6 +45,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
+
+from branches.downloads import clean_text
 
 # The font stacks of static/pdf/fonts.css (fontconfig names left out where Windows names exist).
 FONT_STACKS = {
@@ -75,15 +76,6 @@ BODY_CHARACTER_SPACING = -4
 TITLE_LINE = Pt(36)
 
 STYLE_NAMES = {"body": "公文正文", "title": "公文标题", 1: "公文一级标题", 2: "公文二级标题", "table": "公文表格"}
-
-# XML 1.0 cannot hold these (a pasted form feed or NUL would make the document unsavable).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def clean_text(text):
-    """`text` as a str XML can hold: control characters other than tab and newline dropped."""
-    return _NOT_XML.sub("", "" if text is None else str(text))
-
 
 def chinese_date(date):
     """2026-01-05 → "2026年1月5日" (GB/T 9704 writes the date in Arabic numerals)."""

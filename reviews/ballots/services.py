@@ -473,6 +473,10 @@ def ballot_cast(*, code, choices):
     if not is_accepting_votes(_shared_lock(evaluation)):
         raise VotingClosed
     if evaluation.mode == Evaluation.Mode.PER_SPEECH:
+        # Read again under the lock: the host may have closed this organization's ballot (its
+        # turnout recorded) since the choices were checked.
+        if set(choices) != {entry.pk for entry in ballot_entries(evaluation)}:
+            raise BallotRefused("对本位书记的投票已经结束，您的票未计入。")
         # The unique (code, entry) pair is the gate: one submission per code and organization.
         try:
             with transaction.atomic():
@@ -499,8 +503,9 @@ def paper_tallies_set(*, evaluation, counts, by):
     """
     evaluation = _locked(evaluation)
     ensure_not_published(evaluation.cycle)
-    if evaluation.status == Evaluation.Status.DRAFT:
-        raise ValidationError("民主测评开始后才能录入纸质票。")
+    # Not while rehearsing either: the rehearsal's wipe leaves paper counts alone, so they would count.
+    if evaluation.status in (Evaluation.Status.DRAFT, Evaluation.Status.REHEARSAL):
+        raise ValidationError("民主测评正式开始后才能录入纸质票。")
     entries = {entry.pk: entry for entry in evaluation.entries.select_related("report__organization")}
     groups = {group.pk: group for group in evaluation.groups.all()}
     marks = {mark.pk: mark for mark in evaluation.marks.all()}

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from openpyxl import Workbook
 
-from branches.downloads import fit_columns, safe_filename, workbook_bytes, write_header
+from branches.downloads import cell_value, fit_columns, safe_filename, workbook_bytes, write_header
 from reports.models import Report
 from reviews.console.progress import Progress, is_late
 
@@ -18,9 +18,9 @@ def progress_workbook(rows):
         secretary = row.organization.secretary
         sheet.append(
             [
-                row.organization.name,
-                secretary.display_name if secretary else "",
-                secretary.phone if secretary else "",
+                cell_value(row.organization.name),
+                cell_value(secretary.display_name) if secretary else "",
+                cell_value(secretary.phone) if secretary else "",
                 Progress.LABELS[row.state],
                 "是" if is_late(row) else "",
                 timezone.localtime(row.updated_at).replace(tzinfo=None) if row.status != Report.Status.NOT_STARTED else None,

@@ -9,7 +9,7 @@ from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from branches.downloads import print_setup, safe_filename, workbook_bytes, write_table
+from branches.downloads import cell_value, print_setup, safe_filename, workbook_bytes, write_table
 from reports.pdf import render_pdf
 from reports.word import OfficialDocument
 from reviews.rectification.selectors import with_state_text
@@ -82,7 +82,7 @@ def ledger_workbook(context):
     sheet = workbook.active
     sheet.title = "整改台账"
     labels = ["序号", "党组织", "问题", "类别", "整改措施", "责任人", "整改时限", "状态", "销号时间"]
-    sheet.cell(row=1, column=1, value=f"{cycle.organization.name}{cycle.year}年度述职评议问题整改台账").font = Font(bold=True, size=14)
+    sheet.cell(row=1, column=1, value=cell_value(f"{cycle.organization.name}{cycle.year}年度述职评议问题整改台账")).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(labels))
     rows = [
         [
@@ -166,7 +166,7 @@ def three_lists_workbook(cycle, items, *, organization=None):
     for name, (header, rows) in three_lists_tables(items, with_organization=organization is None).items():
         sheet = workbook.create_sheet(name)
         title = f"{organization.name if organization else cycle.organization.name}{cycle.year}年度述职评议{name}"
-        sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+        sheet.cell(row=1, column=1, value=cell_value(title)).font = Font(bold=True, size=14)
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
         write_table(sheet, 2, header, rows)
         for row in sheet.iter_rows(min_row=3):
@@ -174,7 +174,7 @@ def three_lists_workbook(cycle, items, *, organization=None):
                 if isinstance(cell.value, datetime.date):
                     cell.number_format = "yyyy-mm-dd"
         print_setup(sheet, title_rows="1:2")
-    workbook.properties.title = three_lists_title(cycle, organization)
+    workbook.properties.title = cell_value(three_lists_title(cycle, organization))
     return workbook_bytes(workbook)
 
 

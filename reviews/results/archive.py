@@ -24,7 +24,7 @@ from typing import Callable
 
 from django.db import connections
 
-from branches.downloads import safe_filename
+from branches.downloads import safe_filename, unique_name
 from reports.documents import report_docx, report_docx_filename
 from reports.models import Cycle, Report, ReportVersion
 from reports.pdf import render_pdf, report_pdf, report_pdf_filename, reset_font_pool
@@ -130,9 +130,10 @@ def cycle_archive_write(*, cycle, formats, fileobj, progress=None):
     total = len(entries)
     if progress:
         progress(0, total)
+    taken = set()
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for done, (entry, content) in enumerate(_rendered(entries), start=1):
-            archive.writestr(entry.name, content)
+            archive.writestr(unique_name(entry.name, taken), content)
             if progress:
                 progress(done, total)
     return total

@@ -12,7 +12,7 @@ import zipfile
 
 from django.utils import timezone
 
-from branches.downloads import safe_filename
+from branches.downloads import safe_filename, unique_name
 from reports.pdf import Paragraph, chinese_numeral, render_pdf
 from reports.word import OfficialDocument, chinese_date
 from reviews.models import PublishedResult, RectificationItem
@@ -147,11 +147,12 @@ def letters_zip_write(cycle, fileobj, *, formats=("docx",), progress=None):
     contexts = letters(cycle)
     total = len(contexts) * len(formats)
     done = 0
+    taken = set()
     with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED) as archive:
         for context in contexts:
             for extension in formats:
                 content = letter_docx(context) if extension == "docx" else letter_pdf(context).content
-                archive.writestr(letter_filename(context, extension), content)
+                archive.writestr(unique_name(letter_filename(context, extension), taken), content)
                 done += 1
                 if progress:
                     progress(done, total)

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from branches.charts import Series, TableColumn, bar_chart
-from branches.downloads import print_setup, safe_filename, workbook_bytes, write_table
+from branches.downloads import cell_value, print_setup, safe_filename, workbook_bytes, write_table
 from branches.models import User
 from reports.pdf import chinese_numeral, render_pdf
 from reports.word import OfficialDocument, chinese_date
@@ -234,7 +234,7 @@ def _summary_sheet(sheet, context):
         + ["综合得分", "等次", "备注"]
     )
     title = f"{cycle.organization.name}{cycle.year}年度党组织书记抓基层党建工作述职评议结果汇总表"
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    sheet.cell(row=1, column=1, value=cell_value(title)).font = Font(bold=True, size=14)
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(labels))
     rows = []
@@ -343,7 +343,7 @@ def _signature_rows(sheet, cycle, width, date):
     row = sheet.max_row + 2
     sheet.cell(row=row, column=1, value="制表人：")
     sheet.cell(row=row, column=3, value="审核人：")
-    sheet.cell(row=row + 1, column=max(width - 2, 1), value=f"{cycle.organization.name}（盖章）")
+    sheet.cell(row=row + 1, column=max(width - 2, 1), value=cell_value(f"{cycle.organization.name}（盖章）"))
     sheet.cell(row=row + 2, column=max(width - 2, 1), value=f"{date.year}年{date.month}月{date.day}日")
 
 

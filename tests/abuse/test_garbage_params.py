@@ -15,7 +15,7 @@ from django.urls import reverse
 from tests.test_permission_matrix import ALL_EXPECTED, _no_pdf_layout, resolve_kwargs, scene, url_names, url_patterns  # noqa: F401
 
 GARBAGE = "²"
-ACTIONS = ["copy", "return", "submit"]
+ACTIONS = ["copy", "return", "submit", "speech"]  # "speech": the meeting console's posted speech id
 
 
 def template_field_names():

@@ -147,3 +147,21 @@ def test_backup_to_standard_output(transactional_db, tmp_path, capsysbinary):
     path = tmp_path / "piped.tar"
     path.write_bytes(capsysbinary.readouterr().out)
     assert backup_read_manifest(path)["database"] == connection.vendor
+
+
+def test_a_leftover_partial_file_neither_widens_the_backups_permissions_nor_redirects_it(transactional_db, tmp_path):
+    """A `.partial` left by a crashed run (or planted), readable by others or a symlink to another
+    file: the backup is still a new file only its owner reads, and the other file is untouched."""
+    build_data()
+    path = tmp_path / "backup.tar"
+    partial = tmp_path / "backup.tar.partial"
+    partial.write_bytes(b"old")
+    partial.chmod(0o644)
+    call_command("backup", "--out", str(path), stdout=io.StringIO())
+    assert path.stat().st_mode & 0o777 == 0o600
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (tmp_path / "second.tar.partial").symlink_to(victim)
+    call_command("backup", "--out", str(tmp_path / "second.tar"), stdout=io.StringIO())
+    assert victim.read_text() == "keep me"
+    assert (tmp_path / "second.tar").stat().st_mode & 0o777 == 0o600 and not (tmp_path / "second.tar").is_symlink()

@@ -80,6 +80,23 @@ def test_someone_elses_job_is_a_404_on_every_page(client, world, role):
     assert Job.objects.count() == 1
 
 
+def test_an_administrator_below_the_cycle_reaches_neither_its_jobs_nor_their_files(client, world):
+    """The administrator of a branch inside the committee's subtree: the committee's cycle, its
+    jobs and files are above them (no job of the cycle can be started either)."""
+    lower = UserFactory(username="branch_admin")
+    world.branch_a.administrators.add(lower)
+    job = Job.objects.create(
+        kind=Job.Kind.SUMMARY, requested_by=world.admin, organization=world.committee, cycle=world.cycle,
+        status=Job.Status.DONE, filename="x.xlsx",
+    )
+    client.force_login(lower)
+    for name in ["detail", "status", "download"]:
+        assert client.get(reverse(f"jobs:{name}", args=[job.pk])).status_code == 404, name
+    assert start_archive(client, world.cycle).status_code == 404
+    assert client.post(reverse("jobs:summary", args=[world.cycle.pk, "pdf"])).status_code == 404
+    assert Job.objects.count() == 1
+
+
 def test_an_administrator_who_loses_the_role_loses_the_job(admin_client, world):
     start_archive(admin_client, world.cycle)
     job = Job.objects.get()

@@ -130,6 +130,20 @@ def test_rehearsal_votes_are_wiped_and_real_codes_wait(submitted):
     assert Ballot.objects.count() == 1
 
 
+def test_no_paper_ballots_during_the_rehearsal(submitted):
+    """Paper counts entered while rehearsing would survive the rehearsal's wipe (which deletes
+    ballots, not PaperTally rows) and count in the real tally: refused until the real vote."""
+    evaluation, _codes = _setup(submitted)
+    services.evaluation_rehearsal_start(evaluation=evaluation, by=submitted.admin, count=1)
+    entry = evaluation.entries.first()
+    group = evaluation.groups.get(name="班子成员")
+    good = marks_by_label(evaluation)["好"]
+    with pytest.raises(ValidationError, match="正式开始后"):
+        services.paper_tallies_set(evaluation=evaluation, counts={(entry.pk, group.pk, good): 1}, by=submitted.admin)
+    services.evaluation_rehearsal_end(evaluation=evaluation, by=submitted.admin)
+    assert not entry.paper_tallies.exists()
+
+
 def test_a_test_code_cannot_vote_for_real(submitted):
     evaluation, _codes = _setup(submitted)
     test_codes = services.evaluation_rehearsal_start(evaluation=evaluation, by=submitted.admin, count=1)
@@ -210,6 +224,27 @@ def test_setup_form_saves_the_rules_and_shows_them_again(client, submitted):
     # The abstain label may not repeat a mark.
     response = client.post(url, {**data, "abstain_label": "差"})
     assert response.status_code == 400 and "不能与评价选项重复" in response.content.decode()
+
+
+def test_a_per_speech_ballot_closed_while_being_cast_is_refused(submitted, monkeypatch):
+    """The host closes the ballot on A between the check of the voter's marks and the write: the
+    ballot does not land after the close (whose turnout the audit log already holds)."""
+    evaluation, codes = _setup(submitted, mode=Evaluation.Mode.PER_SPEECH)
+    services.evaluation_open(evaluation=evaluation, by=submitted.admin)
+    entry_a = evaluation.entries.first()
+    good = marks_by_label(evaluation)["好"]
+    services.entry_voting_open(evaluation=evaluation, entry=entry_a, by=submitted.admin)
+    checked = services.choices_check
+
+    def check_then_close(*args):
+        result = checked(*args)
+        services.entry_voting_close(evaluation=evaluation, entry=entry_a, by=submitted.admin)
+        return result
+
+    monkeypatch.setattr(services, "choices_check", check_then_close)
+    with pytest.raises(services.BallotRefused, match="已经结束"):
+        services.ballot_cast(code=codes["班子成员"][0], choices={entry_a.pk: good})
+    assert not Ballot.objects.exists() and not BallotCodeUse.objects.exists()
 
 
 def test_per_speech_paper_ballots_and_turnout_count_per_organization(submitted):

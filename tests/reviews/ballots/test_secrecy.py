@@ -11,8 +11,16 @@ of voting with probability 2e-9).
 import pytest
 from django.db import connection
 
-from reviews.ballots.services import evaluation_close, evaluation_open
-from reviews.models import Ballot, BallotCode, Vote
+from reviews.ballots.computation import code_normalize
+from reviews.ballots.selectors import code_digest
+from reviews.ballots.services import (
+    ballot_cast,
+    entry_voting_close,
+    entry_voting_open,
+    evaluation_close,
+    evaluation_open,
+)
+from reviews.models import Ballot, BallotCode, BallotCodeUse, Evaluation, Vote
 from tests.reviews.ballots.helpers import setup_evaluation, vote
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -117,3 +125,42 @@ def test_sqlite_overwrites_deleted_rows():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA secure_delete")
         assert cursor.fetchone()[0] == 1
+
+
+def test_per_speech_ballots_after_closing_link_no_voter_across_speakers(submitted):
+    """Per-speech voting (a ballot per organization): while open, the i-th ballot on A and the i-th
+    on B are one voter's, and the code uses list the codes in the order they voted. After the
+    close neither the ballots' nor the code uses' physical order follows the voting any more."""
+    evaluation, codes = setup_evaluation(submitted.cycle, submitted.admin, groups=(("党员代表", VOTERS, "100"),))
+    Evaluation.objects.filter(pk=evaluation.pk).update(mode=Evaluation.Mode.PER_SPEECH)
+    evaluation.refresh_from_db()
+    evaluation_open(evaluation=evaluation, by=submitted.admin)
+    marks = {mark.label: mark.pk for mark in evaluation.marks.all()}
+    entries = list(evaluation.entries.all())
+    voters = codes["党员代表"]
+    for position, entry in enumerate(entries):
+        entry_voting_open(evaluation=evaluation, entry=entry, by=submitted.admin)
+        for code, pair in zip(voters, PAIRS, strict=True):
+            ballot_cast(code=code, choices={entry.pk: marks[pair[position]]})
+        entry_voting_close(evaluation=evaluation, entry=entry, by=submitted.admin)
+    voting_order = [BallotCode.objects.get(digest=code_digest(code_normalize(code))).pk for code in voters]
+
+    def marks_in_physical_order(entry):
+        label_of = dict(Vote.objects.filter(entry=entry).values_list("ballot_id", "mark__label"))
+        return [label_of[pk] for pk in _ballots_in_physical_order(evaluation) if pk in label_of]
+
+    def uses_in_physical_order(entry):
+        ids = [BallotCodeUse._meta.pk.to_python(v) for v in _in_physical_order(BallotCodeUse._meta.db_table, "entry_id = %s", [entry.pk])]
+        code_of = dict(BallotCodeUse.objects.filter(pk__in=ids).values_list("pk", "code_id"))
+        return [code_of[pk] for pk in ids]
+
+    # While open: the order of voting is there to read (what the README warns of).
+    assert [marks_in_physical_order(entry) for entry in entries] == [[pair[i] for pair in PAIRS] for i in range(2)]
+    assert uses_in_physical_order(entries[0]) == voting_order
+    evaluation_close(evaluation=evaluation, by=submitted.admin)
+    for position, entry in enumerate(entries):
+        labels = marks_in_physical_order(entry)
+        assert sorted(labels) == sorted(pair[position] for pair in PAIRS)  # every vote kept
+        assert labels != [pair[position] for pair in PAIRS]
+        uses = uses_in_physical_order(entry)
+        assert sorted(uses) == sorted(voting_order) and uses != voting_order

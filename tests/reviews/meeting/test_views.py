@@ -14,6 +14,7 @@ from docx import Document
 from reviews.ballots import services as ballot_services
 from reviews.meeting import services
 from reviews.meeting.selectors import screen_state_forget
+from reviews.meeting.views import CONFIRMATIONS
 from reviews.models import Assignment, Attendee, Evaluation, Meeting, MeetingQuestion
 from tests.reviews.ballots.helpers import marks_by_label
 
@@ -88,6 +89,17 @@ def test_draw_asks_for_confirmation_first(client, meeting_scene):
     assert meeting_scene.meeting.drawn_at is not None
     assert "随机种子" in client.get(_url("meeting", meeting_scene.cycle)).content.decode()
     assert client.get(_url("meeting_confirm", meeting_scene.cycle, "nonsense")).status_code == 404
+
+
+@pytest.mark.parametrize("action", sorted(CONFIRMATIONS))
+def test_every_meeting_confirmation_refuses_an_unticked_post(client, meeting_scene, action):
+    """抽签, 结束本位投票, 结束会议: a crafted POST without the tick (or with another value) does nothing."""
+    login(client, meeting_scene, "admin")
+    before = Meeting.objects.filter(pk=meeting_scene.meeting.pk).values().get()
+    for data in [{}, {"confirm": "on"}, {"confirm": "true"}]:
+        response = client.post(_url("meeting_confirm", meeting_scene.cycle, action), data)
+        assert response.status_code == 400 and "我已了解上述后果" in response.content.decode(), data
+    assert Meeting.objects.filter(pk=meeting_scene.meeting.pk).values().get() == before
 
 
 def test_agenda_form_keeps_the_input_on_error(client, meeting_scene):
@@ -289,6 +301,18 @@ def test_screen_state_carries_the_checkin_link_version(client, meeting_scene):
     services.checkin_link_rotate(meeting=meeting_scene.meeting, by=meeting_scene.admin)
     screen_state_forget()
     assert json.loads(client.get(state_url).content)["checkin"] != before
+def test_ids_that_are_no_numbers_are_a_400_not_a_500(client, meeting_scene):
+    """The posted ids the URL converter does not guard: the phone's attendee, the console's speech."""
+    client.raise_request_exception = False
+    url = reverse("screen:checkin", args=[meeting_scene.meeting.checkin_token])
+    for garbage in ["abc", "²", "1.5", "9" * 40]:
+        assert client.post(url, {"attendee": garbage}).status_code == 400, garbage
+    client.force_login(meeting_scene.admin)
+    action = _url("meeting_action", meeting_scene.cycle)
+    question = _url("meeting_question", meeting_scene.cycle)
+    for garbage in ["abc", "²", "1.5"]:
+        assert client.post(action, {"action": "speech", "speech": garbage}).status_code == 400, garbage
+        assert client.post(question, {"speech": garbage, "asker": "王五", "text": "问题"}).status_code == 400, garbage
 
 
 # ---------------------------------------------------------------- reviewers
