@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.confirmations import Confirmation, confirm_then
 from branches.downloads import DOCX_CONTENT_TYPE, download_response
 from branches.params import id_param
 from branches.throttles import Throttle, client_address
@@ -208,6 +209,16 @@ CONFIRMATIONS = {
             "民主测评尚未开始时，测评票上的顺序随之调整。",
         ],
     },
+    "ballot_open": {
+        "title": "开始对本位书记投票",
+        "service": services.speech_ballot_open,
+        "success": "已开始对本位书记投票，大屏显示测评二维码。",
+        "back": "reviews:meeting_console",
+        "consequences": [
+            "大屏立即显示测评二维码，测评人可以用手机为这位书记投票。",
+            "对这位书记的投票结束后不能重新开始：请先确认测评人已到场、测评码已发放。",
+        ],
+    },
     "ballot_close": {
         "title": "结束本位书记的投票",
         "service": services.speech_ballot_close,
@@ -251,17 +262,22 @@ def meeting_confirm(request, cycle_pk, action):
         raise Http404
     cycle, meeting = _meeting_or_404(request, cycle_pk)
     spec = CONFIRMATIONS[action]
-    error = ""
-    if request.method == "POST":
-        if request.POST.get("confirm") == "1":
-            call_and_tell(request, lambda: spec["service"](meeting=meeting, by=request.user), spec["success"])
-            return redirect(spec["back"], cycle_pk=cycle.pk)
-        error = f"请勾选“我已了解上述后果”后再{spec['title']}。"
-    context = {"cycle": cycle, "meeting": meeting, "action": action, "spec": spec, "error": error, "active": "meeting"}
+    confirmation = Confirmation(
+        title=spec["title"],
+        key=action,
+        consequences=spec["consequences"],
+        cancel_url=reverse(spec["back"], args=[cycle.pk]),
+    )
+
+    def act():
+        # The service locks the meeting and checks again: of parallel confirmations one acts.
+        call_and_tell(request, lambda: spec["service"](meeting=meeting, by=request.user), spec["success"])
+        return redirect(spec["back"], cycle_pk=cycle.pk)
+
+    context = {"cycle": cycle, "meeting": meeting, "action": action, "active": "meeting"}
     if action == "ballot_close":
-        evaluation = evaluation_of(cycle)
-        context["turnout"] = live_turnout(meeting, evaluation)
-    return render(request, "reviews/meeting/confirm.html", context, status=400 if error else 200)
+        context["turnout"] = live_turnout(meeting, evaluation_of(cycle))
+    return confirm_then(request, confirmation, act, template="reviews/meeting/confirm.html", context=context)
 
 
 # ---------------------------------------------------------------- the console
@@ -304,7 +320,6 @@ ACTIONS = {
     "pause": (lambda m, u: services.speech_pause(meeting=m, by=u), "已暂停计时。"),
     "resume": (lambda m, u: services.speech_resume(meeting=m, by=u), "已继续计时。"),
     "end": (lambda m, u: services.speech_end(meeting=m, by=u), "本位书记述职结束。"),
-    "ballot_open": (lambda m, u: services.speech_ballot_open(meeting=m, by=u), "已开始对本位书记投票，大屏显示测评二维码。"),
     "hide": (lambda m, u: services.results_hide(meeting=m, by=u), "大屏已隐藏测评结果。"),
 }
 

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from reviews.ballots import services as ballot_services
 from reviews.ballots.selectors import evaluation_of
 from reviews.models import Attendee, BallotCode, Evaluation, Meeting, MeetingQuestion
+from tests.browser.confirmations import confirm_step
 from tests.browser.conftest import TIMEOUT_MS
 from tests.factories import CommitteeFactory, OrganizationFactory, UserFactory, launch_cycle
 from tests.reviews.helpers import submit_report
@@ -94,8 +95,7 @@ def test_a_whole_meeting_of_eight_speakers(page, browser, login, live_url, conso
     expect(page.locator("#checkin-list tbody tr")).to_have_count(7)
     page.click("#draw")
     expect(page.locator("#consequences")).to_contain_text("抽签只能进行一次")
-    page.check("#confirm-box")
-    page.click("#confirm-draw")
+    confirm_step(page, "draw")
     expect(page.locator("#draw-record")).to_contain_text("随机种子")
     meeting.refresh_from_db()
     order = [s.report.organization.name for s in meeting.speeches.order_by("order")]
@@ -139,8 +139,7 @@ def test_a_whole_meeting_of_eight_speakers(page, browser, login, live_url, conso
     page.goto(live_url("reviews:meeting", cycle.pk))
     page.click("#checkin-rotate")
     expect(page.locator("#consequences")).to_contain_text("旧的签到链接和二维码立即失效")
-    page.check("#confirm-box")
-    page.click("#confirm-checkin_rotate")
+    confirm_step(page, "checkin_rotate")
     expect(page.locator(".alert-success")).to_contain_text("已更换签到链接")
     expect(screen.locator("body")).not_to_have_attribute("data-checkin", old_version, timeout=5000)
     expect(screen.locator("#view-checkin")).to_be_visible(timeout=3000)
@@ -202,6 +201,7 @@ def test_a_whole_meeting_of_eight_speakers(page, browser, login, live_url, conso
 
         # The ballot on this speaker: the screen shows the code to scan and live turnout.
         page.click("#ballot-open")
+        confirm_step(page, "ballot_open", says="不能重新开始")
         expect(screen.locator("#view-voting")).to_be_visible(timeout=3000)
         expect(screen.locator("#voting-on")).to_contain_text(speaker)
         expect(screen.locator("#turnout-voted")).to_have_text("0", timeout=3000)
@@ -217,8 +217,7 @@ def test_a_whole_meeting_of_eight_speakers(page, browser, login, live_url, conso
         expect(page.locator("#consequences")).to_contain_text("不能重新开始")
         if short:
             expect(page.locator("#confirm-turnout")).to_contain_text("未过半数")
-        page.check("#confirm-box")
-        page.click("#confirm-ballot_close")
+        confirm_step(page, "ballot_close")
         expect(page.locator("#current-speaker")).to_contain_text(speaker)
 
     # Reveal the tallies: a chart with every speaker; the short one is void.
@@ -240,8 +239,7 @@ def test_a_whole_meeting_of_eight_speakers(page, browser, login, live_url, conso
 
     # The end of the meeting (confirmed), then the record.
     page.click("#finish")
-    page.check("#confirm-box")
-    page.click("#confirm-finish")
+    confirm_step(page, "finish")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.FINISHED
     assert meeting.speeches.filter(ended_at__isnull=True).count() == 0
