@@ -48,6 +48,7 @@ from reviews.models import (
 )
 from reviews.rectification.selectors import overdue_q, rectification_today, state_label, with_state
 from reviews.results.documents import reviewer_labels
+from reviews.results.selectors import distribution_of_counts
 from reviews.selectors import result_settings_for, reviewer_pseudonyms, rubric_max
 
 # Grades at or below which an organization is a 约谈 candidate when two years run.
@@ -88,18 +89,8 @@ def grade_counts(cycles):
 
 
 def distribution(counts, settings):
-    """[{"grade", "label", "count", "percent"}] from grade_counts' entry of one cycle: the four
-    grades, then 未定等次; percentages of all reports, half up to 2 places."""
-    total = sum(counts.values())
-    return [
-        {
-            "grade": grade,
-            "label": settings.grade_label(grade) if grade else "未定等次",
-            "count": counts.get(grade, 0),
-            "percent": round2(Decimal(counts.get(grade, 0)) * 100 / total) if total else Decimal("0.00"),
-        }
-        for grade in [*Grade.values, ""]
-    ]
+    """The distribution of one cycle from grade_counts' entry (the results page's own rule)."""
+    return distribution_of_counts(counts, settings)
 
 
 # ---------------------------------------------------------------- criterion averages

@@ -221,6 +221,12 @@ def grade_distribution(cycle, settings=None):
         .annotate(n=Count("pk"))
         .order_by()
     )
+    return distribution_of_counts(counts, settings)
+
+
+def distribution_of_counts(counts, settings):
+    """[{"grade", "label", "count", "percent"}] from {grade or "": count}: the four grades, then
+    未定等次; percentages of all reports, half up to 2 places."""
     total = sum(counts.values())
     return [
         {
