@@ -17,6 +17,18 @@ from reviews.models import BallotCode
 from reviews.rubric_services import result_settings_update
 
 
+def demo_evaluation_save(*, cycle, by, reports):
+    """The demo's ballot: the default voter groups and marks, the reports in the given order."""
+    evaluation_save(
+        cycle=cycle,
+        by=by,
+        title=f"{cycle.year}年度党组织书记抓基层党建工作述职评议会民主测评",
+        report_orders={report.pk: index for index, report in enumerate(reports)},
+        groups=[{"name": name, "size": size, "weight": weight} for name, size, weight in DEFAULT_GROUPS],
+        marks=[{"label": label, "factor": factor} for label, factor in DEFAULT_MARKS],
+    )
+
+
 def _mark_for(rng, target, marks):
     """A plausible mark for an organization whose overall standing is `target` (0–100)."""
     roll = rng.random() * 100
@@ -38,14 +50,7 @@ def seed_ballots(*, cycle, by, rng, targets):
         by=by,
     )
     reports = list(cycle.reports.order_by("organization__order"))
-    evaluation_save(
-        cycle=cycle,
-        by=by,
-        title=f"{cycle.year}年度党组织书记抓基层党建工作述职评议会民主测评",
-        report_orders={report.pk: index for index, report in enumerate(reports)},
-        groups=[{"name": name, "size": size, "weight": weight} for name, size, weight in DEFAULT_GROUPS],
-        marks=[{"label": label, "factor": factor} for label, factor in DEFAULT_MARKS],
-    )
+    demo_evaluation_save(cycle=cycle, by=by, reports=reports)
     evaluation = evaluation_of(cycle)
     codes = {
         group.pk: list(BallotCode.objects.filter(group=group).order_by("pk").values_list("plain", flat=True))

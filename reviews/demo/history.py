@@ -52,7 +52,8 @@ PROBLEM_FOR = {
 RECTIFICATION_TEXT = "针对上年度评议指出的问题，逐项制定整改措施并落实，已完成大部分整改事项，个别事项持续推进。"
 
 
-def _half(value):
+def half_points(value):
+    """Round to whole or half points, as reviewers score."""
     return (Decimal(value) * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2
 
 
@@ -102,7 +103,7 @@ def closed_year(*, committee, organizations, reviewers, year, targets, by, texts
             review_save(
                 report=report,
                 reviewer=reviewer,
-                scores={c.pk: min(c.max_points, _half(c.max_points * Decimal(total) / 100)) for c in criteria},
+                scores={c.pk: min(c.max_points, half_points(c.max_points * Decimal(total) / 100)) for c in criteria},
                 comment=comments[(index + number) % len(comments)],
                 suggested_grade=_grade(target),
                 problems=[{"text": text, "category": categories[category]} for text, category in named],

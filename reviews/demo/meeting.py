@@ -8,7 +8,7 @@ import datetime
 from django.utils import timezone
 
 from reviews.ballots.selectors import evaluation_of
-from reviews.ballots.services import DEFAULT_GROUPS, DEFAULT_MARKS, evaluation_save
+from reviews.demo.ballots import demo_evaluation_save
 from reviews.meeting import services
 from reviews.models import Attendee, Meeting
 
@@ -25,14 +25,7 @@ CHECKED_IN_BY_HOST = ["张伟"]
 def seed_meeting(*, cycle, by):
     # As the agenda (meeting_save): every report handed in, also one returned for changes.
     reports = list(cycle.reports.filter(submitted_at__isnull=False).order_by("organization__order"))
-    evaluation_save(
-        cycle=cycle,
-        by=by,
-        title=f"{cycle.year}年度党组织书记抓基层党建工作述职评议会民主测评",
-        report_orders={report.pk: index for index, report in enumerate(reports)},
-        groups=[{"name": name, "size": size, "weight": weight} for name, size, weight in DEFAULT_GROUPS],
-        marks=[{"label": label, "factor": factor} for label, factor in DEFAULT_MARKS],
-    )
+    demo_evaluation_save(cycle=cycle, by=by, reports=reports)
     groups = {group.name: group for group in evaluation_of(cycle).groups.all()}
     meeting = services.meeting_save(
         cycle=cycle,

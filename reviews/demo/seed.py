@@ -9,7 +9,7 @@ through the services, as a person would, in one transaction.
 
 import datetime
 import random
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -33,6 +33,7 @@ from reviews.demo.history import (
     TOWNSHIP_REVIEWERS,
     TOWNSHIP_TARGETS,
     closed_year,
+    half_points,
     report_write,
 )
 from reviews.demo.meeting import seed_meeting
@@ -108,11 +109,6 @@ RECTIFICATION_TEXT = (
     "三是针对党建与业务融合不够的问题，开展“党建+网格”行动，党员包联网格全覆盖。\n"
     "目前上述问题已整改完成2项，1项正在持续推进。"
 )
-
-
-def half_points(value):
-    """Round to whole or half points, as reviewers score."""
-    return (Decimal(value) * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2
 
 
 def demo_seed():
